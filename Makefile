@@ -1,0 +1,47 @@
+# fieldapp — `make demo` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+STAMP := $(VENV)/.installed
+EXTRACT := $(PYBABEL) extract -F babel.cfg --sort-by-file --omit-header --no-location \
+	-k _l -k N_ -k lazy_gettext -k ngettext:1,2 --project=fieldapp -o translations/messages.pot .
+
+.PHONY: demo test install system-deps translations extract update-catalogs check-strings bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Debian's Chromium for the browser tests and Noto fonts (Ethiopic for Tigrinya), when missing.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! test -d /usr/share/fonts/truetype/noto; then \
+		echo "Installing chromium and fonts-noto-core (apt)"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	fi
+
+translations: $(STAMP)
+	$(PYBABEL) compile -d translations --statistics 2>&1 | grep -v '^$$' || true
+
+demo: install
+	$(VENV)/bin/fieldapp demo
+
+test: install system-deps
+	$(VENV)/bin/pytest -q
+
+# Re-extract the template and merge new msgids into the four catalogs (then translate them).
+update-catalogs: $(STAMP)
+	$(EXTRACT)
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+bench: install
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

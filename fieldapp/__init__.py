@@ -1,0 +1,53 @@
+"""fieldapp: the field app for neighbourhood outreach in the energy transition."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+
+from . import api, db, i18n
+from .config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    instance_path = os.environ.get("FIELDAPP_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None)
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    i18n.init_app(app)
+    api.init_app(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.blueprint import blp as auth_blp
+    from .health import bp as health_bp
+    from .records.blueprint import blp as records_blp
+    from .streets.blueprint import blp as streets_blp
+
+    for blueprint in (auth_blp, streets_blp, records_blp):
+        api.api.register_blueprint(blueprint)
+    app.register_blueprint(health_bp)
+
+
+# API endpoints anyone may call; every other /api/ endpoint needs a signed-in user.
+PUBLIC_API_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json"}
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from .accounts.access import load_current_user, require_user
+
+    @app.before_request
+    def identify_user():
+        load_current_user()
+        # Authenticate before the body is even parsed: a stranger learns nothing from a 422.
+        if request.path.startswith("/api/") and request.endpoint not in PUBLIC_API_ENDPOINTS:
+            if request.endpoint is not None:
+                require_user()

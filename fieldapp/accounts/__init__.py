@@ -1,0 +1,1 @@
+"""Partners, users, bearer tokens and access checks."""

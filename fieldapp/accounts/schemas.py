@@ -1,0 +1,18 @@
+from marshmallow import Schema, fields, validate
+
+
+class TokenRequest(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+
+
+class UserSummary(Schema):
+    username = fields.String()
+    role = fields.String()
+    partner = fields.Function(lambda user: user.partner.code)
+
+
+class TokenResponse(Schema):
+    token = fields.String()
+    expires_at = fields.AwareDateTime()
+    user = fields.Nested(UserSummary)

@@ -1,0 +1,97 @@
+"""The JSON API's shared pieces: the OpenAPI document and one error format.
+
+Every error body is {"message": "...", "errors": {field: [messages]}} with the messages in the
+request's language. Validation messages are msgids in the catalogs and translated here, at the
+edge, so schemas and operations stay language-free.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_babel import gettext
+from flask_smorest import Api
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from .accounts.access import AccessDenied
+
+api = Api()
+
+
+# Messages for the status codes the API uses; gettext at response time.
+def _status_message(code: int) -> str:
+    return {
+        400: gettext("The request could not be read."),
+        401: gettext("Please log in."),
+        403: gettext("You do not have access to this."),
+        404: gettext("Not found."),
+        405: gettext("This method is not allowed here."),
+        409: gettext("This record was already sent with different content."),
+        413: gettext("The request is too large."),
+        415: gettext("Send JSON."),
+        422: gettext("Some fields need attention."),
+        429: gettext("Too many attempts. Wait a minute and try again."),
+    }.get(code, gettext("Something went wrong. Your data is safe; try again later."))
+
+
+def translate_messages(errors):
+    """Walk a marshmallow error tree and translate each message."""
+    if isinstance(errors, dict):
+        return {str(key): translate_messages(value) for key, value in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [translate_messages(value) for value in errors]
+    return gettext(str(errors)) if isinstance(errors, str) else str(errors)
+
+
+def flatten_locations(messages: dict) -> dict:
+    """webargs nests errors under the location ("json", "query"); clients want the fields."""
+    flat: dict = {}
+    for location, fields in messages.items():
+        if location in ("json", "query", "querystring", "form", "path", "view_args") and isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def error_response(status: int, errors: dict | None = None, message: str | None = None):
+    body = {"message": message or _status_message(status)}
+    if errors:
+        body["errors"] = translate_messages(errors)
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
+
+
+def init_app(app: Flask) -> None:
+    api.init_app(app)
+
+    @app.errorhandler(ValidationError)
+    def on_validation_error(err: ValidationError):
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return error_response(422, messages)
+
+    @app.errorhandler(AccessDenied)
+    def on_access_denied(err: AccessDenied):
+        if wants_json():
+            return error_response(err.status, message=err.message)
+        from flask import redirect, url_for
+
+        if err.status == 401 and "field.login" in app.view_functions:
+            return redirect(url_for("field.login", next=request.full_path))
+        return err.message, err.status
+
+    @app.errorhandler(HTTPException)
+    def on_http_exception(err: HTTPException):
+        if not wants_json():
+            return err
+        data = getattr(err, "data", None) or {}
+        messages = data.get("messages")
+        errors = flatten_locations(messages) if isinstance(messages, dict) else None
+        response = error_response(err.code or 500, errors)
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            response.headers["Allow"] = ", ".join(err.valid_methods)
+        return response

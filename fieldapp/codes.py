@@ -1,0 +1,121 @@
+"""The code lists of DOMAIN.md. Records store codes; screens show the translated labels."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class CodeList:
+    name: str
+    labels: dict  # code -> lazy translated label, in display order
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.labels)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.labels
+
+    def label(self, code: str) -> str:
+        return str(self.labels[code])
+
+
+CHANNELS = CodeList("channel", {
+    "rally": _l("Bakfietsrally contact"),
+    "klus": _l("Klusactie visit"),
+    "loket": _l("Energieloket walk-in"),
+    "visit": _l("Home visit"),
+})
+
+OUTCOMES = CodeList("outcome", {
+    "not_home": _l("Not at home"),
+    "no_answer_language": _l("Language barrier: come back with a taalcoach"),
+    "refused": _l("Refused"),
+    "brief": _l("Short contact"),
+    "talked": _l("Real conversation"),
+    "let_in": _l("Invited inside"),
+})
+
+MEASURES = CodeList("measure", {
+    "led_bulb": _l("LED bulb"),
+    "radiator_foil": _l("Radiator foil"),
+    "draught_strip": _l("Draught strip"),
+    "door_closer": _l("Door closer"),
+    "shower_head": _l("Water-saving shower head"),
+    "thermostat_setting": _l("Thermostat setting"),
+    "boiler_setting": _l("Boiler setting"),
+    "pipe_insulation": _l("Pipe insulation"),
+    "other": _l("Other"),
+})
+
+TOPICS = CodeList("topic", {
+    "energy_bill": _l("Energy bill"),
+    "saving_tips": _l("Saving tips"),
+    "draughts_damp": _l("Draughts and damp"),
+    "heating": _l("Heating"),
+    "debt": _l("Debts"),
+    "energy_supplier": _l("Energy supplier"),
+    "subsidy": _l("Subsidy"),
+    "insulation": _l("Insulation"),
+    "heat_pump": _l("Heat pump"),
+    "repairs": _l("Repairs"),
+    "other": _l("Other"),
+})
+
+HEARD_VIA = CodeList("heard_via", {
+    "flyer": _l("Flyer"),
+    "neighbour": _l("Neighbour"),
+    "rally": _l("Bakfietsrally"),
+    "social_worker": _l("Social worker"),
+    "portaal_welcome": _l("Portaal welcome talk"),
+    "school": _l("School"),
+    "religious_community": _l("Mosque or church"),
+    "social_media": _l("Social media"),
+    "website": _l("Website"),
+    "letter": _l("Letter"),
+    "other": _l("Other"),
+})
+
+REFERRALS = CodeList("referral", {
+    "energy_coach": _l("Energy coach"),
+    "klusactie": _l("Klusactie"),
+    "debt_help": _l("Debt help"),
+    "money_questions": _l("Money questions"),
+    "municipality_social": _l("Municipality, social team"),
+    "portaal_repair": _l("Portaal repair request"),
+    "energy_supplier_dispute": _l("Dispute with energy supplier"),
+    "other": _l("Other"),
+})
+
+TENURES = CodeList("tenure", {
+    "social_rent": _l("Social rent"),
+    "private_rent": _l("Private rent"),
+    "owner": _l("Owner-occupied"),
+})
+
+ROLES = CodeList("role", {
+    "volunteer": _l("Volunteer"),
+    "taalcoach": _l("Taalcoach"),
+    "coordinator": _l("Coordinator"),
+    "admin": _l("Administrator"),
+})
+
+# Outcomes that mean nobody was actually met: they never lift an address above "reached".
+NO_CONTACT_OUTCOMES = ("not_home", "no_answer_language", "refused")
+
+# The conversation languages offered first on the forms; any ISO 639 language is accepted.
+COMMON_LANGUAGES = ("nl", "tr", "ti", "so", "ar", "en")
+
+# The standard partners of DOMAIN.md; `fieldapp init` adds them. More can be added as data.
+STANDARD_PARTNERS = {
+    "gemeente": "Gemeente Soest",
+    "portaal": "Portaal",
+    "balans": "Stichting Balans",
+    "eas": "Energie Actief Soest",
+    "schuldhulpmaatje": "Schuldhulpmaatje Soest",
+    "goos": "Geld Op Orde Soest",
+    "present": "Stichting Present",
+    "vang": "VAnG",
+}

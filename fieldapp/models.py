@@ -1,0 +1,7 @@
+"""Every model module, imported in one place for Alembic and create_all."""
+
+
+def import_all_models() -> None:
+    from .accounts import models as _accounts  # noqa: F401
+    from .records import models as _records  # noqa: F401
+    from .streets import models as _streets  # noqa: F401

@@ -1,0 +1,1 @@
+"""Contact records of the four outreach channels, and the referrals they hold."""

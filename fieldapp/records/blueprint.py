@@ -1,0 +1,103 @@
+import uuid
+
+from flask import current_app, request
+from ..i18n.messages import N_
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from ..accounts.access import require_user
+from ..api import error_response, translate_messages
+from ..db import get_session, write_transaction
+from .operations import CONFLICT, CREATED, INVALID, IngestContext, Outcome, list_records, store, visible_records
+from .models import Record
+from .schemas import BatchEnvelope, BatchIn, BatchOut, BatchRecordIn, RecordIn, RecordOut, RecordPage, RecordQuery
+
+blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Contact records")
+
+
+def _context(user) -> IngestContext:
+    return IngestContext(get_session(), user, current_app.config["REFERRAL_DUE_DAYS"])
+
+
+@blp.route("/<uuid:record_id>", methods=["PUT"])
+@blp.arguments(RecordIn)
+@blp.response(201, RecordOut, description="Stored for the first time")
+@blp.alt_response(200, schema=RecordOut, description="The identical record was already stored (a retry)")
+@blp.alt_response(409, description="This UUID is stored with a different body; the stored record is unchanged")
+def put_record(data, record_id: uuid.UUID):
+    """Create a record under the UUID the phone made when the form opened. Safe to retry."""
+    user = require_user()
+    if data.get("id") not in (None, record_id):
+        raise ValidationError({"id": [N_("Does not match the record's address.")]})
+    data["id"] = record_id
+    ctx = _context(user)
+    errors = ctx.check(data)
+    if errors:
+        raise ValidationError(errors)
+    session = get_session()
+    with write_transaction(session):
+        [outcome] = store(ctx, [data])
+    if outcome.status == CONFLICT:
+        return error_response(409)
+    record = session.get(Record, record_id)
+    return record, 201 if outcome.status == CREATED else 200
+
+
+@blp.route("/batch", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": BatchIn}}})
+@blp.response(200, BatchOut)
+def post_batch():
+    """Up to 500 records at once, each standing alone: one bad record does not reject the others."""
+    user = require_user()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError({"records": [N_("Send 1 to 500 records at a time.")]})
+    envelope = BatchEnvelope().load({"records": body.get("records")})
+    schema, ctx = BatchRecordIn(), _context(user)
+    results: list[Outcome | None] = []
+    valid = []
+    for raw in envelope["records"]:
+        try:
+            data = schema.load(raw)
+        except ValidationError as err:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
+            continue
+        errors = ctx.check(data)
+        if errors:
+            results.append(Outcome(data["id"], INVALID, errors))
+            continue
+        results.append(None)
+        valid.append(data)
+    session = get_session()
+    with write_transaction(session):
+        stored = iter(store(ctx, valid) if valid else [])
+    rows = []
+    for result in results:
+        result = result or next(stored)
+        row = {"id": str(result.id), "status": result.status}
+        if result.errors:
+            row["errors"] = translate_messages(result.errors)
+        rows.append(row)
+    return {"results": rows}
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(RecordQuery, location="query")
+@blp.response(200, RecordPage)
+def get_records(query):
+    """Records I may read, newest first, filtered by street, channel and period; cursor-paginated."""
+    user = require_user()
+    records, next_cursor = list_records(get_session(), user, query)
+    return {"records": records, "next_cursor": next_cursor}
+
+
+@blp.route("/<uuid:record_id>", methods=["GET"])
+@blp.response(200, RecordOut)
+def get_record(record_id: uuid.UUID):
+    """One record I may read."""
+    user = require_user()
+    record = get_session().scalar(visible_records(user).where(Record.id == record_id))
+    if record is None:
+        return error_response(404)
+    return record

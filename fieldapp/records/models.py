@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..db import Base, UtcDateTime
+from ..streets.models import Address, Street
+from ..timeutil import utcnow
+
+
+class Record(Base):
+    """One contact, as recorded on a phone. Append-only history: never updated by the API.
+
+    `address_id` links the record to the address register when street + number + addition
+    are known there; a record at an unknown number keeps its house number, has no address_id,
+    and counts as an anonymous contact until a coordinator corrects it.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_street_occurred", "street_id", "occurred_at"),
+        Index("ix_records_recorded_by_occurred", "recorded_by_id", "occurred_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"), index=True)
+    house_number: Mapped[int | None] = mapped_column(Integer)
+    house_addition: Mapped[str | None] = mapped_column(String(10))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    language: Mapped[str] = mapped_column(String(3))
+    taalcoach_present: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    measures: Mapped[list] = mapped_column(JSON, default=list)
+    heard_via: Mapped[str | None] = mapped_column(String(30))
+    partners: Mapped[list] = mapped_column(JSON, default=list)
+    # len(partners), kept as a column so koppelkansen are counted in SQL without JSON functions.
+    partner_count: Mapped[int] = mapped_column(SmallInteger, default=1)
+    ambassador: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(String(500))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_by_partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # SHA-256 of the canonical request body and sender: tells a retry (same) from a conflict.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+    street: Mapped[Street] = relationship()
+    address: Mapped[Address | None] = relationship()
+    recorded_by: Mapped[User] = relationship()
+    referrals: Mapped[list["Referral"]] = relationship(
+        back_populates="record", order_by="Referral.position", lazy="selectin"
+    )
+
+
+class Referral(Base):
+    """A promise to the resident. Open while consented and not answered."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_open", "consent", "answered_at", "due_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    code: Mapped[str] = mapped_column(String(30))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    record: Mapped[Record] = relationship(back_populates="referrals")

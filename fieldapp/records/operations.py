@@ -1,0 +1,239 @@
+"""Storing records exactly once.
+
+A record arrives under a UUID the phone made when the form opened. The insert is
+insert-or-nothing on the primary key (INSERT ... ON CONFLICT DO NOTHING), so concurrent
+identical requests can never make two rows, whatever order they land in. A UUID that is
+already stored is answered by comparing fingerprints: the same body from the same sender is a
+retry ("duplicate"), anything else is a conflict, and the stored row is never touched.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ..i18n.messages import N_
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..accounts.models import Partner, User
+from ..streets.models import Address, Street
+from ..timeutil import as_utc, local_date, period_bounds, utcnow
+from .models import Record, Referral
+
+CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
+
+
+@dataclass
+class Outcome:
+    id: uuid.UUID | str
+    status: str
+    errors: dict = field(default_factory=dict)
+
+
+def fingerprint(data: dict, user_id: int) -> str:
+    """A stable hash of the loaded (normalised) record and who sent it."""
+    canonical = {k: v for k, v in data.items() if k != "id"}
+    canonical["occurred_at"] = data["occurred_at"].astimezone(timezone.utc).isoformat()
+    canonical["sender"] = user_id
+    text = json.dumps(canonical, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class IngestContext:
+    """What one request's records are checked against, loaded once per request."""
+
+    def __init__(self, session: Session, user: User, due_days: int):
+        self.session = session
+        self.user = user
+        self.due_days = due_days
+        self.street_ids = set(
+            session.scalars(select(Street.id).where(Street.neighbourhood_id.in_(user.neighbourhood_ids)))
+        )
+        self.partner_codes = set(session.scalars(select(Partner.code)))
+
+    def check(self, data: dict) -> dict:
+        """Checks that need the database; returns per-field messages (empty when fine)."""
+        errors: dict = {}
+        if data["street_id"] not in self.street_ids:
+            # Same message for "does not exist" and "not yours": no probing other neighbourhoods.
+            errors["street_id"] = [N_("Unknown street.")]
+        unknown = [code for code in data["partners"] if code not in self.partner_codes]
+        if unknown:
+            errors["partners"] = [N_("Unknown partner.")]
+        return errors
+
+    def address_ids(self, items: list[dict]) -> dict[tuple, int]:
+        wanted = {(d["street_id"], d["house_number"], d["house_addition"] or "") for d in items if d["house_number"]}
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Address.street_id, Address.number, Address.addition, Address.id).where(
+                Address.street_id.in_({w[0] for w in wanted}), Address.number.in_({w[1] for w in wanted})
+            )
+        )
+        return {(s, n, a): i for s, n, a, i in rows if (s, n, a) in wanted}
+
+    def row(self, data: dict, address_ids: dict[tuple, int], received_at: datetime, print_: str) -> dict:
+        partners = sorted(set(data["partners"]) | {self.user.partner.code})
+        key = (data["street_id"], data["house_number"], data["house_addition"] or "")
+        return {
+            "id": data["id"],
+            "channel": data["channel"],
+            "street_id": data["street_id"],
+            "address_id": address_ids.get(key),
+            "house_number": data["house_number"],
+            "house_addition": data["house_addition"],
+            "occurred_at": data["occurred_at"].astimezone(timezone.utc),
+            "language": data["language"],
+            "taalcoach_present": data["taalcoach_present"],
+            "outcome": data["outcome"],
+            "topics": data["topics"],
+            "measures": data["measures"],
+            "heard_via": data["heard_via"],
+            "partners": partners,
+            "partner_count": len(partners),
+            "ambassador": data["ambassador"],
+            "notes": data["notes"],
+            "recorded_by_id": self.user.id,
+            "recorded_by_partner_id": self.user.partner_id,
+            "received_at": received_at,
+            "fingerprint": print_,
+        }
+
+    def referral_rows(self, data: dict) -> list[dict]:
+        default_due = local_date(data["occurred_at"]) + timedelta(days=self.due_days)
+        return [
+            {
+                "record_id": data["id"],
+                "position": position,
+                "code": ref["code"],
+                "consent": ref["consent"],
+                "due_date": ref["due_date"] or (default_due if ref["consent"] else None),
+            }
+            for position, ref in enumerate(data["referrals"])
+        ]
+
+
+def _insert_or_nothing(session: Session):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(Record).on_conflict_do_nothing(index_elements=["id"]).returning(Record.id)
+
+
+def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
+    """Store loaded, database-checked records; one Outcome per item, in order.
+
+    The caller holds the write transaction and commits it.
+    """
+    session = ctx.session
+    received_at = utcnow()
+    addresses = ctx.address_ids(items)
+    prints = [fingerprint(data, ctx.user.id) for data in items]
+    first_print: dict[uuid.UUID, str] = {}
+    rows = []
+    for data, print_ in zip(items, prints):
+        if data["id"] not in first_print:
+            first_print[data["id"]] = print_
+            rows.append(ctx.row(data, addresses, received_at, print_))
+
+    inserted = set(session.scalars(_insert_or_nothing(session), rows).all()) if rows else set()
+    referral_rows = [r for data in items if data["id"] in inserted for r in ctx.referral_rows(data)]
+    # A UUID repeated inside one batch: only its first occurrence inserted referrals.
+    referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
+    if referral_rows:
+        session.execute(Referral.__table__.insert(), referral_rows)
+
+    stored = {}
+    missing = [row["id"] for row in rows if row["id"] not in inserted]
+    if missing:
+        stored = dict(session.execute(select(Record.id, Record.fingerprint).where(Record.id.in_(missing))).all())
+
+    outcomes = []
+    claimed: set[uuid.UUID] = set()
+    for data, print_ in zip(items, prints):
+        rid = data["id"]
+        if rid in inserted and rid not in claimed:
+            claimed.add(rid)
+            outcomes.append(Outcome(rid, CREATED))
+            continue
+        existing = first_print[rid] if rid in inserted else stored.get(rid)
+        outcomes.append(Outcome(rid, DUPLICATE if existing == print_ else CONFLICT))
+    return outcomes
+
+
+def get_record(session: Session, record_id: uuid.UUID) -> Record | None:
+    return session.get(Record, record_id)
+
+
+def visible_records(user: User):
+    """The records a user may read: their own, or all of their neighbourhoods for coordinators."""
+    stmt = select(Record).join(Street, Record.street_id == Street.id).where(
+        Street.neighbourhood_id.in_(user.neighbourhood_ids)
+    )
+    if not user.sees_all_records:
+        stmt = stmt.where(Record.recorded_by_id == user.id)
+    return stmt
+
+
+def encode_cursor(record: Record) -> str:
+    raw = json.dumps([record.occurred_at.isoformat(), record.id.hex])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at_text, id_hex = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(at_text), uuid.UUID(hex=id_hex)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        from marshmallow import ValidationError
+
+        raise ValidationError({"cursor": [N_("This page link is no longer valid.")]}) from None
+
+
+def list_records(session: Session, user: User, query: dict) -> tuple[list[Record], str | None]:
+    stmt = visible_records(user)
+    if "street_id" in query:
+        stmt = stmt.where(Record.street_id == query["street_id"])
+    if "channel" in query:
+        stmt = stmt.where(Record.channel == query["channel"])
+    start, end = period_bounds(query.get("date_from"), query.get("date_to"))
+    if start is not None:
+        stmt = stmt.where(Record.occurred_at >= start)
+    if end is not None:
+        stmt = stmt.where(Record.occurred_at < end)
+    if query.get("cursor"):
+        at, rid = decode_cursor(query["cursor"])
+        at = as_utc(at)
+        stmt = stmt.where(or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < rid)))
+    limit = query["limit"]
+    page = list(session.scalars(stmt.order_by(Record.occurred_at.desc(), Record.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    return page[:limit], next_cursor
+
+
+def link_records(session: Session, street_ids: set[int]) -> int:
+    """Attach records typed at a number the register did not know yet to the new address."""
+    if not street_ids:
+        return 0
+    match = (
+        select(Address.id)
+        .where(
+            Address.street_id == Record.street_id,
+            Address.number == Record.house_number,
+            Address.addition == func.coalesce(Record.house_addition, ""),
+        )
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(Record)
+        .where(Record.street_id.in_(street_ids), Record.address_id.is_(None), Record.house_number.is_not(None))
+        .values(address_id=match)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -1,0 +1,228 @@
+"""The record's API shape: the one source of truth for validation and the OpenAPI document.
+
+Messages are lazy msgids: they are rendered in the request's language when the error is sent.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from babel import Locale
+from ..i18n.messages import N_
+from marshmallow import (
+    RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
+)
+
+from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
+from ..streets.operations import normalise_addition
+from ..timeutil import utcnow
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
+LANGUAGES = frozenset(
+    code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
+)
+
+
+def one_of(code_list, message):
+    return validate.OneOf(code_list.codes, error=message)
+
+
+def is_language(value: str) -> None:
+    if value.lower() not in LANGUAGES:
+        raise ValidationError(N_("Unknown language code."))
+
+
+class MeasureIn(Schema):
+    code = fields.String(required=True, validate=one_of(MEASURES, N_("Unknown measure.")))
+    quantity = fields.Integer(
+        load_default=1, strict=True,
+        validate=validate.Range(min=1, max=999, error=N_("Give a quantity from 1 to 999.")),
+    )
+
+
+class ReferralIn(Schema):
+    code = fields.String(required=True, validate=one_of(REFERRALS, N_("Unknown referral.")))
+    consent = fields.Boolean(
+        required=True,
+        metadata={"description": "true: the resident wants this follow-up; false: offered and declined"},
+    )
+    due_date = fields.Date(allow_none=True, load_default=None)
+
+
+class RecordIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.UUID(metadata={"description": "client-made UUID; in a PUT it must match the URL"})
+    channel = fields.String(required=True, validate=one_of(CHANNELS, N_("Unknown channel.")))
+    street_id = fields.Integer(required=True, strict=True)
+    house_number = fields.Integer(
+        allow_none=True, load_default=None, strict=True,
+        validate=validate.Range(min=1, max=99999, error=N_("Give a house number from 1 to 99999.")),
+    )
+    house_addition = fields.String(
+        allow_none=True, load_default=None,
+        validate=validate.Length(max=10, error=N_("At most 10 characters.")),
+    )
+    occurred_at = fields.AwareDateTime(
+        required=True,
+        error_messages={
+            "invalid": N_("Give a date and time like 2024-05-01T14:30:00+02:00."),
+            "invalid_awareness": N_("Give the time with its UTC offset, like +02:00."),
+        },
+    )
+    language = fields.String(required=True, validate=is_language, metadata={"description": "ISO 639 code"})
+    taalcoach_present = fields.Boolean(load_default=False)
+    outcome = fields.String(allow_none=True, load_default=None, validate=one_of(OUTCOMES, N_("Unknown door outcome.")))
+    topics = fields.List(
+        fields.String(validate=one_of(TOPICS, N_("Unknown topic."))), load_default=list,
+        validate=validate.Length(max=len(TOPICS.codes), error=N_("Too many items.")),
+    )
+    measures = fields.List(
+        fields.Nested(MeasureIn), load_default=list,
+        validate=validate.Length(max=len(MEASURES.codes), error=N_("Too many items.")),
+    )
+    heard_via = fields.String(allow_none=True, load_default=None, validate=one_of(HEARD_VIA, N_("Unknown answer.")))
+    referrals = fields.List(
+        fields.Nested(ReferralIn), load_default=list,
+        validate=validate.Length(max=len(REFERRALS.codes), error=N_("Too many items.")),
+    )
+    partners = fields.List(
+        fields.String(validate=validate.Length(min=1, max=40, error=N_("Unknown partner."))), load_default=list,
+        validate=validate.Length(max=20, error=N_("Too many items.")),
+    )
+    ambassador = fields.Boolean(load_default=False)
+    notes = fields.String(
+        allow_none=True, load_default=None,
+        validate=validate.Length(max=500, error=N_("At most 500 characters.")),
+        metadata={"description": "no names or health details"},
+    )
+
+    @pre_load
+    def strip_strings(self, data, **_kwargs):
+        if isinstance(data, dict):
+            data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+            for optional in ("house_addition", "notes", "outcome", "heard_via"):
+                if data.get(optional) == "":
+                    data[optional] = None
+        return data
+
+    @validates_schema
+    def check_channel_rules(self, data, **_kwargs):
+        errors: dict[str, list] = {}
+        channel = data.get("channel")
+        if data.get("measures") and channel != "klus":
+            errors["measures"] = [N_("Measures are only recorded on a klusactie visit.")]
+        if channel == "loket" and not data.get("heard_via"):
+            errors["heard_via"] = [N_("Ask how the visitor heard of the energieloket.")]
+        if data.get("heard_via") and channel != "loket":
+            errors["heard_via"] = [N_("Only asked at the energieloket.")]
+        if channel == "rally" and not data.get("outcome"):
+            errors["outcome"] = [N_("Choose how the door went.")]
+        if data.get("house_addition") and data.get("house_number") is None:
+            errors["house_addition"] = [N_("An addition needs a house number.")]
+        codes = [m["code"] for m in data.get("measures") or []]
+        if len(codes) != len(set(codes)):
+            errors["measures"] = [N_("Give each measure once, with its quantity.")]
+        occurred_at = data.get("occurred_at")
+        if occurred_at is not None and occurred_at > utcnow() + FUTURE_TOLERANCE:
+            errors["occurred_at"] = [N_("This time lies in the future.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def normalise(self, data, **_kwargs):
+        if data.get("channel") == "loket" and not data.get("outcome"):
+            data["outcome"] = "talked"
+        data["language"] = data["language"].lower()
+        data["house_addition"] = normalise_addition(data.get("house_addition")) or None
+        data["topics"] = sorted(set(data.get("topics") or []))
+        data["partners"] = sorted(set(data.get("partners") or []))
+        data["measures"] = sorted(data.get("measures") or [], key=lambda m: m["code"])
+        return data
+
+
+class BatchRecordIn(RecordIn):
+    id = fields.UUID(required=True)
+
+
+class BatchIn(Schema):
+    records = fields.List(fields.Nested(BatchRecordIn), required=True)
+
+
+class BatchEnvelope(Schema):
+    """What is checked of a batch as a whole; each record is then loaded on its own."""
+
+    records = fields.List(
+        fields.Raw(), required=True,
+        validate=validate.Length(min=1, max=500, error=N_("Send 1 to 500 records at a time.")),
+    )
+
+
+class BatchItemResult(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"enum": ["created", "duplicate", "conflict", "invalid"]})
+    errors = fields.Dict()
+
+
+class BatchOut(Schema):
+    results = fields.List(fields.Nested(BatchItemResult))
+
+
+class MeasureOut(Schema):
+    code = fields.String()
+    quantity = fields.Integer()
+
+
+class ReferralOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    consent = fields.Boolean()
+    due_date = fields.Date(allow_none=True)
+    answered_at = fields.AwareDateTime(allow_none=True)
+
+
+class RecordOut(Schema):
+    id = fields.UUID()
+    channel = fields.String()
+    street_id = fields.Integer()
+    house_number = fields.Integer(allow_none=True)
+    house_addition = fields.String(allow_none=True)
+    address_registered = fields.Function(
+        lambda r: r.address_id is not None,
+        metadata={"description": "false: no house number, or one the address register does not know"},
+    )
+    occurred_at = fields.AwareDateTime()
+    language = fields.String()
+    taalcoach_present = fields.Boolean()
+    outcome = fields.String(allow_none=True)
+    topics = fields.List(fields.String())
+    measures = fields.List(fields.Nested(MeasureOut))
+    heard_via = fields.String(allow_none=True)
+    referrals = fields.List(fields.Nested(ReferralOut))
+    partners = fields.List(fields.String())
+    ambassador = fields.Boolean()
+    notes = fields.String(allow_none=True)
+    recorded_by = fields.Function(lambda r: r.recorded_by.username)
+    recorded_by_partner = fields.Function(lambda r: r.recorded_by.partner.code)
+    received_at = fields.AwareDateTime()
+
+
+class RecordQuery(Schema):
+    street_id = fields.Integer()
+    channel = fields.String(validate=one_of(CHANNELS, N_("Unknown channel.")))
+    # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
+    date_from = fields.Date(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
+    date_to = fields.Date(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
+
+    @validates_schema
+    def check_period(self, data, **_kwargs):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError({"to": [N_("The end date lies before the start date.")]})
+
+
+class RecordPage(Schema):
+    records = fields.List(fields.Nested(RecordOut))
+    next_cursor = fields.String(allow_none=True)

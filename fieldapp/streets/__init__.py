@@ -1,0 +1,1 @@
+"""Neighbourhoods, streets and the address register."""

@@ -1,0 +1,33 @@
+"""Time helpers. Instants are stored in UTC; periods are calendar days in Europe/Amsterdam."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def local_date(value: datetime) -> date:
+    return as_utc(value).astimezone(AMSTERDAM).date()
+
+
+def period_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """[start, end) in UTC for the Amsterdam calendar days first..last, both included."""
+    start = datetime.combine(first, time.min, AMSTERDAM).astimezone(timezone.utc) if first else None
+    end = (
+        datetime.combine(last + timedelta(days=1), time.min, AMSTERDAM).astimezone(timezone.utc)
+        if last
+        else None
+    )
+    return start, end
