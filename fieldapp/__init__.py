@@ -9,10 +9,17 @@ from flask import Flask, jsonify, request
 from . import api, db, i18n
 from .config import load_config
 
+# Top-level static/ (CSS, JS, fonts, icons), shipped with the app: nothing from a CDN.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
 
 def create_app(config: dict | None = None) -> Flask:
     instance_path = os.environ.get("FIELDAPP_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None)
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        static_folder=str(STATIC_DIR),
+    )
     app.config.update(load_config(Path(app.instance_path)))
     if config:
         app.config.update(config)

@@ -72,4 +72,20 @@ def init_app(app: Flask) -> Babel:
     validate_catalogs(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel = Babel(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+
+    @app.context_processor
+    def locale_context():
+        from flask_babel import get_locale
+
+        code = str(get_locale() or DEFAULT_LOCALE)
+        return {"ui_locale": BY_CODE.get(code, BY_CODE[DEFAULT_LOCALE]), "ui_locales": LOCALES}
+
+    @app.after_request
+    def remember_choice(response):
+        # ?lang=xx is an explicit choice: keep it for the next screens too.
+        chosen = request.args.get("lang")
+        if chosen in ACCEPTED and request.cookies.get("lang") != chosen:
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=False)
+        return response
+
     return babel
