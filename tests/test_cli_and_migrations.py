@@ -1,0 +1,102 @@
+"""The `fieldapp` command and the Alembic migrations."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from fieldapp.accounts.models import Partner, User
+from fieldapp.cli import main
+from fieldapp.db import Base, make_engine
+from fieldapp.models import import_all_models
+from fieldapp.records.models import Record
+from fieldapp.streets.models import Address, Street
+
+
+@pytest.fixture
+def run(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDAPP_DATABASE_URL", database_url)
+    monkeypatch.setenv("FIELDAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+
+    def invoke(*args, env=None, input=None):
+        result = CliRunner().invoke(main, list(args), env=env or {}, input=input, catch_exceptions=False)
+        return result
+
+    return invoke
+
+
+def counts(url):
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        values = tuple(conn.scalar(select(func.count()).select_from(model)) for model in (Street, Address, User, Record))
+    engine.dispose()
+    return values
+
+
+def test_migrated_schema_matches_the_models(database_url):
+    """Upgrading from empty (done by the fixtures) gives exactly what the models declare."""
+    import_all_models()
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_demo_runs_twice_without_duplicating(run, database_url):
+    first = run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"})
+    assert first.exit_code == 0, first.output
+    assert "no real residents" in first.output and "demo-pass-123" in first.output
+    for username in ("volunteer", "taalcoach", "coordinator", "admin"):
+        assert username in first.output
+    after_first = counts(database_url)
+    assert after_first[0] >= 20 and 1800 <= after_first[1] <= 1900 and after_first[3] >= 3000
+    second = run("demo", "--no-serve")  # no password set: one is generated and printed
+    assert second.exit_code == 0, second.output
+    assert "generated" in second.output
+    assert counts(database_url) == after_first
+
+
+def test_demo_data_is_varied_enough_to_show_something(run, database_url):
+    run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"})
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        channels = dict(conn.execute(select(Record.channel, func.count()).group_by(Record.channel)).all())
+        languages = conn.scalar(select(func.count(func.distinct(Record.language))))
+        span = conn.execute(select(func.min(Record.occurred_at), func.max(Record.occurred_at))).one()
+        tenures = set(conn.scalars(select(Address.tenure).distinct()))
+        additions = conn.scalar(select(func.count()).select_from(Address).where(Address.addition != ""))
+    engine.dispose()
+    assert set(channels) == {"rally", "klus", "loket", "visit"}
+    assert languages >= 5
+    assert (span[1] - span[0]).days > 600
+    assert tenures == {"social_rent", "private_rent", "owner"}
+    assert additions > 1000  # the galerijflats
+
+
+def test_init_create_user_and_import(run, database_url, tmp_path):
+    assert run("init").exit_code == 0
+    assert run("init").exit_code == 0  # idempotent
+    csv_path = tmp_path / "bag.csv"
+    csv_path.write_text(
+        "neighbourhood,street,number,addition,postcode,lat,lon,tenure\n"
+        "Smitsveen,Smitsweg,1,,3766AA,52.1660,5.2870,social_rent\n"
+        "Smitsveen,Smitsweg,2,,3766AA,52.1661,5.2871,tenure-unknown\n"
+    )
+    result = run("import-addresses", str(csv_path))
+    assert result.exit_code == 3  # something was rejected: a script can tell
+    assert "1 addresses created" in result.output and "line 3" in result.output
+    result = run("create-user", "anna", "--role", "volunteer", "--partner", "eas", "--neighbourhood", "Smitsveen",
+                 env={"FIELDAPP_PASSWORD": "a long enough password"})
+    assert result.exit_code == 0, result.output
+    bad = run("create-user", "bob", "--role", "volunteer", "--partner", "acme", "--neighbourhood", "Smitsveen",
+              env={"FIELDAPP_PASSWORD": "a long enough password"})
+    assert bad.exit_code != 0 and "unknown partner" in bad.output
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Partner)) == 8
+        assert conn.scalar(select(User.role).where(User.username == "anna")) == "volunteer"
+    engine.dispose()
+    assert run("db", "upgrade").exit_code == 0

@@ -1,0 +1,66 @@
+"""POST /api/v1/records/batch: each record stands alone."""
+import uuid
+
+from sqlalchemy import func, select
+
+from fieldapp.records.models import Record
+
+from .helpers import catalog_text, rally
+
+
+def test_each_item_gets_its_own_result(login, world, db):
+    api = login("vol", language="nl")
+    street = world.streets["Smitsplein"]
+    stored_id, conflict_id, new_id, repeated_id = (str(uuid.uuid4()) for _ in range(4))
+    assert api.put(f"/api/v1/records/{stored_id}", json=rally(street)).status_code == 201
+    assert api.put(f"/api/v1/records/{conflict_id}", json=rally(street, notes="a")).status_code == 201
+    records = [
+        {**rally(street), "id": new_id},
+        {**rally(street), "id": stored_id},  # a retry of what the server already has
+        {**rally(street, notes="b"), "id": conflict_id},  # same UUID, other body
+        {**rally(street, channel="fax"), "id": str(uuid.uuid4())},
+        {**rally(street)},  # no id at all
+        "not an object",
+        {**rally(street, house_number=2), "id": repeated_id},
+        {**rally(street, house_number=2), "id": repeated_id},  # the phone sent it twice in one batch
+        {**rally(street, house_number=1), "id": repeated_id},  # and once changed
+    ]
+    response = api.post("/api/v1/records/batch", json={"records": records})
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == [
+        "created", "duplicate", "conflict", "invalid", "invalid", "invalid", "created", "duplicate", "conflict",
+    ]
+    assert [r["id"] for r in results[:3]] == [new_id, stored_id, conflict_id]
+    assert results[3]["errors"] == {"channel": [catalog_text("nl", "Unknown channel.")]}
+    assert results[4]["errors"]["id"] == [catalog_text("nl", "Missing data for required field.")]
+    assert "errors" not in results[0]
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Record)) == 4
+    assert db.get(Record, uuid.UUID(conflict_id)).notes == "a"
+
+
+def test_batch_limits_and_shape(login, world, db):
+    api = login("vol", language="tr")
+    street = world.streets["Smitsplein"]
+    too_many = [{**rally(street), "id": str(uuid.uuid4())} for _ in range(501)]
+    response = api.post("/api/v1/records/batch", json={"records": too_many})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["records"] == [catalog_text("tr", "Send 1 to 500 records at a time.")]
+    assert api.post("/api/v1/records/batch", json={"records": []}).status_code == 422
+    assert api.post("/api/v1/records/batch", json=[1, 2]).status_code == 422
+    assert api.post("/api/v1/records/batch", json={}).status_code == 422
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Record)) == 0
+    full = [{**rally(street), "id": str(uuid.uuid4())} for _ in range(500)]
+    results = api.post("/api/v1/records/batch", json={"records": full}).get_json()["results"]
+    assert {r["status"] for r in results} == {"created"} and len(results) == 500
+
+
+def test_only_invalid_items_store_nothing(login, world, db):
+    api = login("vol")
+    response = api.post("/api/v1/records/batch", json={"records": [{"id": str(uuid.uuid4()), "channel": "rally"}]})
+    assert response.status_code == 200
+    assert response.get_json()["results"][0]["status"] == "invalid"
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Record)) == 0

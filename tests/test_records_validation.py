@@ -1,0 +1,114 @@
+"""Every validation rule of the record API, with its message in the request's language."""
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldapp.records.models import Record
+
+from .helpers import catalog_text, rally
+
+# (what is wrong, changes to a valid rally body, the field that must complain, the English message)
+RULES = [
+    ("unknown channel", {"channel": "fax"}, "channel", "Unknown channel."),
+    ("channel missing", {"channel": None}, "channel", "Field may not be null."),
+    ("street not a number", {"street_id": "Smitsplein"}, "street_id", "Not a valid integer."),
+    ("street unknown", {"street_id": 999999}, "street_id", "Unknown street."),
+    ("house number zero", {"house_number": 0}, "house_number", "Give a house number from 1 to 99999."),
+    ("house number text", {"house_number": "12a"}, "house_number", "Not a valid integer."),
+    ("addition too long", {"house_addition": "x" * 11}, "house_addition", "At most 10 characters."),
+    ("addition without number", {"house_number": None, "house_addition": "A"}, "house_addition", "An addition needs a house number."),
+    ("time without offset", {"occurred_at": "2026-01-05T10:00:00"}, "occurred_at", "Give the time with its UTC offset, like +02:00."),
+    ("time not a time", {"occurred_at": "yesterday"}, "occurred_at", "Give a date and time like 2024-05-01T14:30:00+02:00."),
+    ("time in the future", {"occurred_at": "2099-01-01T10:00:00+01:00"}, "occurred_at", "This time lies in the future."),
+    ("unknown language", {"language": "xx"}, "language", "Unknown language code."),
+    ("language missing", {"language": None}, "language", "Field may not be null."),
+    ("taalcoach not a bool", {"taalcoach_present": "maybe"}, "taalcoach_present", "Not a valid boolean."),
+    ("unknown outcome", {"outcome": "maybe"}, "outcome", "Unknown door outcome."),
+    ("rally without outcome", {"outcome": None}, "outcome", "Choose how the door went."),
+    ("unknown topic", {"topics": ["weather"]}, "topics", "Unknown topic."),
+    ("measures outside klus", {"measures": [{"code": "led_bulb", "quantity": 2}]}, "measures", "Measures are only recorded on a klusactie visit."),
+    ("heard_via outside loket", {"heard_via": "flyer"}, "heard_via", "Only asked at the energieloket."),
+    ("unknown referral", {"referrals": [{"code": "lawyer", "consent": True}]}, "referrals", "Unknown referral."),
+    ("referral without consent", {"referrals": [{"code": "debt_help"}]}, "referrals", "Missing data for required field."),
+    ("unknown partner", {"partners": ["acme"]}, "partners", "Unknown partner."),
+    ("notes too long", {"notes": "x" * 501}, "notes", "At most 500 characters."),
+    ("unknown field", {"resident_name": "someone"}, "resident_name", "Unknown field."),
+]
+KLUS_RULES = [
+    ("unknown measure", {"measures": [{"code": "solar_panel", "quantity": 1}]}, "measures", "Unknown measure."),
+    ("quantity zero", {"measures": [{"code": "led_bulb", "quantity": 0}]}, "measures", "Give a quantity from 1 to 999."),
+    ("measure twice", {"measures": [{"code": "led_bulb", "quantity": 1}, {"code": "led_bulb", "quantity": 2}]}, "measures", "Give each measure once, with its quantity."),
+]
+LOKET_RULES = [
+    ("loket without heard_via", {}, "heard_via", "Ask how the visitor heard of the energieloket."),
+    ("unknown heard_via", {"heard_via": "radio"}, "heard_via", "Unknown answer."),
+]
+
+
+def messages_in(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in messages_in(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in messages_in(value)]
+    return [errors]
+
+
+def body_for(channel: str, street_id: int, changes: dict) -> dict:
+    base = rally(street_id)
+    if channel == "klus":
+        base.update(channel="klus", outcome=None)
+    if channel == "loket":
+        base.update(channel="loket", outcome=None)
+    return {**base, **changes}
+
+
+CASES = [("rally", *r) for r in RULES] + [("klus", *r) for r in KLUS_RULES] + [("loket", *r) for r in LOKET_RULES]
+
+
+@pytest.mark.parametrize("language", ["nl", "tr"])
+@pytest.mark.parametrize("channel,case,changes,field,english", CASES, ids=[c[1] for c in CASES])
+def test_rule_gives_a_translated_message_for_the_field(login, world, db, language, channel, case, changes, field, english):
+    api = login("vol", language=language)
+    body = body_for(channel, world.streets["Smitsplein"], changes)
+    response = api.put(f"/api/v1/records/{uuid.uuid4()}", json=body)
+    assert response.status_code == 422, response.get_json()
+    payload = response.get_json()
+    expected = catalog_text(language, english)
+    assert expected != english, f"no {language} translation for {english!r}"
+    assert expected in messages_in(payload["errors"][field])
+    assert payload["message"] == catalog_text(language, "Some fields need attention.")
+    assert db.scalar(select(func.count()).select_from(Record)) == 0
+
+
+def test_valid_bodies_of_every_channel_are_accepted(login, world):
+    api = login("vol")
+    street = world.streets["Koningsweg"]
+    bodies = [
+        rally(street, outcome="not_home"),
+        {**rally(street, house_number=None), "outcome": "brief"},
+        {"channel": "klus", "street_id": street, "house_number": 12, "occurred_at": "2025-03-01T10:00:00+01:00",
+         "language": "so", "taalcoach_present": True, "measures": [{"code": "led_bulb", "quantity": 6}, {"code": "radiator_foil"}],
+         "partners": ["present", "portaal"]},
+        {"channel": "loket", "street_id": street, "occurred_at": "2025-03-01T10:00:00+01:00", "language": "ti", "heard_via": "neighbour",
+         "topics": ["energy_bill"], "referrals": [{"code": "money_questions", "consent": True}]},
+        {"channel": "visit", "street_id": street, "house_number": 10, "house_addition": "-1", "occurred_at": "2020-01-01T10:00:00Z",
+         "language": "pap", "ambassador": True},
+    ]
+    stored = []
+    for body in bodies:
+        response = api.put(f"/api/v1/records/{uuid.uuid4()}", json=body)
+        assert response.status_code == 201, response.get_json()
+        stored.append(response.get_json())
+    assert stored[3]["outcome"] == "talked"  # a walk-in defaults to a conversation
+    assert stored[2]["measures"] == [{"code": "led_bulb", "quantity": 6}, {"code": "radiator_foil", "quantity": 1}]
+    assert stored[4]["house_addition"] == "1" and stored[4]["address_registered"] is True
+    assert stored[3]["referrals"][0]["due_date"] == "2025-03-15"  # a promise gets a due date by default
+
+
+def test_a_body_that_is_not_json_is_a_clear_4xx(login, world):
+    api = login("vol", language="nl")
+    response = api.put(f"/api/v1/records/{uuid.uuid4()}", data="not json", headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert response.get_json()["message"]
+    assert api.put("/api/v1/records/not-a-uuid", json=rally(world.streets["Smitsplein"])).status_code == 404
