@@ -121,8 +121,10 @@ class IngestContext:
 
 
 def _insert_or_nothing(session: Session):
+    # Core, not the ORM: the ORM's bulk path would insert these row by row.
+    table = Record.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Record).on_conflict_do_nothing(index_elements=["id"]).returning(Record.id)
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
 
 
 def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
@@ -141,7 +143,7 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
             first_print[data["id"]] = print_
             rows.append(ctx.row(data, addresses, received_at, print_))
 
-    inserted = set(session.scalars(_insert_or_nothing(session), rows).all()) if rows else set()
+    inserted = set(session.connection().execute(_insert_or_nothing(session), rows).scalars()) if rows else set()
     referral_rows = [r for data in items if data["id"] in inserted for r in ctx.referral_rows(data)]
     # A UUID repeated inside one batch: only its first occurrence inserted referrals.
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())

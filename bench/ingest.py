@@ -1,0 +1,193 @@
+"""Ingest benchmark (issue 2).
+
+For SQLite and PostgreSQL, in one run:
+  1. N generated records sent through POST /api/v1/records/batch (500 a request) to gunicorn on loopback;
+  2. the same rows inserted with raw SQLAlchemy Core executemany (500 a transaction) into a fresh
+     database of the same kind;
+  3. single PUT latency (p50/p95) with 8 concurrent clients.
+Prints both rates, the ratio (target >= 50 %), the latencies (target p50 <= 15 ms) and the errors (target 0).
+
+    .venv/bin/python bench/ingest.py [--records 10000] [--db sqlite|postgresql|both] [--pg-url URL]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import requests
+from common import DEFAULT_PG, fresh_database, gunicorn, percentile
+from sqlalchemy import select
+
+from fieldapp.accounts.models import Partner, User
+from fieldapp.accounts.operations import ensure_standard_partners, upsert_user
+from fieldapp.db import make_engine
+from fieldapp.demo.seed import address_csv
+from fieldapp.records.models import Record
+from fieldapp.streets.importer import import_addresses
+from fieldapp.streets.models import Street
+from sqlalchemy.orm import Session
+
+PASSWORD = "bench password 1"
+BATCH = 500
+
+
+def prepare(url: str) -> list[int]:
+    """Partners, the synthetic streets and one volunteer; returns the street ids."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        ensure_standard_partners(session)
+        session.flush()
+        import_addresses(session, io.StringIO(address_csv(random.Random(2021))))
+        upsert_user(session, "bench", PASSWORD, "volunteer", "eas", ["Smitsveen"])
+        session.commit()
+        street_ids = list(session.scalars(select(Street.id)))
+    engine.dispose()
+    return street_ids
+
+
+def generate(count: int, street_ids: list[int], seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    records = []
+    for _ in range(count):
+        channel = rng.choice(["rally", "rally", "klus", "loket", "visit"])
+        body = {
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "channel": channel,
+            "street_id": rng.choice(street_ids),
+            "house_number": rng.randint(1, 36),
+            "occurred_at": (start + timedelta(minutes=rng.randint(0, 600_000))).isoformat(),
+            "language": rng.choice(["nl", "tr", "ti", "so", "ar", "en"]),
+            "taalcoach_present": rng.random() < 0.3,
+            "topics": rng.sample(["energy_bill", "saving_tips", "debt", "heating"], rng.randint(0, 2)),
+        }
+        if channel == "rally":
+            body["outcome"] = rng.choice(["not_home", "brief", "talked", "refused"])
+        if channel == "klus":
+            body["measures"] = [{"code": "led_bulb", "quantity": rng.randint(1, 6)}]
+            body["partners"] = ["present"]
+        if channel == "loket":
+            body["heard_via"] = rng.choice(["neighbour", "rally", "flyer"])
+        if rng.random() < 0.15:
+            body["referrals"] = [{"code": "energy_coach", "consent": True}]
+        records.append(body)
+    return records
+
+
+def token(base: str) -> str:
+    response = requests.post(f"{base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}, timeout=30)
+    response.raise_for_status()
+    return response.json()["token"]
+
+
+def api_batches(base: str, records: list[dict]) -> tuple[float, int]:
+    headers = {"Authorization": f"Bearer {token(base)}"}
+    errors = 0
+    with requests.Session() as http:
+        started = time.perf_counter()
+        for offset in range(0, len(records), BATCH):
+            response = http.post(f"{base}/api/v1/records/batch", json={"records": records[offset:offset + BATCH]},
+                                 headers=headers, timeout=120)
+            if response.status_code != 200:
+                errors += len(records[offset:offset + BATCH])
+                continue
+            errors += sum(r["status"] != "created" for r in response.json()["results"])
+        elapsed = time.perf_counter() - started
+    return elapsed, errors
+
+
+def raw_rows(url: str, records: list[dict]) -> list[dict]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        user_id, partner_id = conn.execute(select(User.id, User.partner_id).where(User.username == "bench")).one()
+    engine.dispose()
+    received = datetime.now(timezone.utc)
+    return [
+        {
+            "id": uuid.UUID(r["id"]), "channel": r["channel"], "street_id": r["street_id"], "address_id": None,
+            "house_number": r["house_number"], "house_addition": None,
+            "occurred_at": datetime.fromisoformat(r["occurred_at"]), "language": r["language"],
+            "taalcoach_present": r["taalcoach_present"], "outcome": r.get("outcome"), "topics": r["topics"],
+            "measures": r.get("measures", []), "heard_via": r.get("heard_via"), "partners": ["eas"],
+            "partner_count": 1, "ambassador": False, "notes": None, "recorded_by_id": user_id,
+            "recorded_by_partner_id": partner_id, "received_at": received, "fingerprint": "0" * 64,
+        }
+        for r in records
+    ]
+
+
+def raw_insert(url: str, rows: list[dict]) -> float:
+    engine = make_engine(url)
+    table = Record.__table__
+    started = time.perf_counter()
+    for offset in range(0, len(rows), BATCH):
+        with engine.begin() as conn:
+            conn.execute(table.insert(), rows[offset:offset + BATCH])
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
+    bearer = {"Authorization": f"Bearer {token(base)}"}
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(seed: int):
+        bodies = generate(per_client, street_ids, seed=1000 + seed)
+        with requests.Session() as http:
+            for body in bodies:
+                rid = body.pop("id")
+                started = time.perf_counter()
+                response = http.put(f"{base}/api/v1/records/{rid}", json=body, headers=bearer, timeout=30)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if response.status_code != 201:
+                        errors[0] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+def run(kind: str, count: int, pg_url: str) -> None:
+    print(f"\n== {kind}: {count} records ==")
+    url = fresh_database(kind, pg_url)
+    street_ids = prepare(url)
+    records = generate(count, street_ids)
+    with gunicorn(url) as (base, _process):
+        api_seconds, api_errors = api_batches(base, records)
+        latencies, put_errors = put_latency(base, street_ids)
+    raw_url = fresh_database(kind, pg_url if kind == "sqlite" else pg_url)
+    prepare(raw_url)
+    raw_seconds = raw_insert(raw_url, raw_rows(raw_url, records))
+    api_rate, raw_rate = count / api_seconds, count / raw_seconds
+    print(f"API batch    : {api_rate:9.0f} records/s  ({api_seconds:.2f} s, {api_errors} errors)")
+    print(f"raw Core     : {raw_rate:9.0f} records/s  ({raw_seconds:.2f} s)")
+    print(f"ratio        : {api_rate / raw_rate:9.1%}  (target >= 50 %)")
+    print(f"PUT, 8 clients: p50 {percentile(latencies, .5) * 1000:.1f} ms, p95 {percentile(latencies, .95) * 1000:.1f} ms "
+          f"over {len(latencies)} requests, {put_errors} errors (target p50 <= 15 ms, 0 errors)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    args = parser.parse_args()
+    for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+        run(kind, args.records, args.pg_url)
+
+
+if __name__ == "__main__":
+    main()
