@@ -38,6 +38,8 @@ def load_config(instance_path: Path) -> dict:
         "REFERRAL_DUE_DAYS": int(env("FIELDAPP_REFERRAL_DUE_DAYS", "14")),
         "TIMEZONE": "Europe/Amsterdam",
         "BATCH_LIMIT": 500,
+        # 500 records of ~1 KB each fit easily; anything larger is refused with a 413.
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "RETENTION_MONTHS": int(env("FIELDAPP_RETENTION_MONTHS", "24")),
         "TILE_URL": env("FIELDAPP_TILE_URL", ""),
         "TILE_ATTRIBUTION": env("FIELDAPP_TILE_ATTRIBUTION", ""),

@@ -112,3 +112,30 @@ def test_a_body_that_is_not_json_is_a_clear_4xx(login, world):
     assert 400 <= response.status_code < 500
     assert response.get_json()["message"]
     assert api.put("/api/v1/records/not-a-uuid", json=rally(world.streets["Smitsplein"])).status_code == 404
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"notes": "a\x00b"}, "notes"),
+    ({"house_addition": "\x00"}, "house_addition"),
+    ({"street_id": 2**63}, "street_id"),
+    ({"house_number": 2**70}, "house_number"),
+    ({"occurred_at": "0001-01-01T00:30:00+01:00"}, "occurred_at"),
+    ({"occurred_at": "9999-12-31T23:59:00-05:00"}, "occurred_at"),
+    ({"referrals": [{"code": "debt_help", "consent": True, "due_date": "not a date"}]}, "referrals"),
+])
+def test_edge_values_are_422_not_a_database_error(login, world, db, changes, field):
+    body = {**rally(world.streets["Smitsplein"]), **changes}
+    response = login("vol").put(f"/api/v1/records/{uuid.uuid4()}", json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert field in response.get_json()["errors"]
+    assert db.scalar(select(func.count()).select_from(Record)) == 0
+
+
+@pytest.mark.parametrize("query", ["street_id=99999999999999999999", "street_id=-1", "from=2026-13-01", "channel=fax", "limit=100000"])
+def test_bad_record_queries_are_422(login, world, query):
+    assert login("vol").get(f"/api/v1/records?{query}").status_code == 422
+
+
+def test_nul_in_credentials_is_a_422(app, world):
+    response = app.test_client().post("/api/v1/auth/token", json={"username": "vol\x00", "password": "x"})
+    assert response.status_code == 422

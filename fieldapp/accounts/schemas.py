@@ -1,9 +1,11 @@
 from marshmallow import Schema, fields, validate
 
+from ..validation import Text
+
 
 class TokenRequest(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+    username = Text(required=True, validate=validate.Length(min=1, max=80))
+    password = Text(required=True, validate=validate.Length(min=1, max=256), load_only=True)
 
 
 class UserSummary(Schema):

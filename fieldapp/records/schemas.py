@@ -4,7 +4,7 @@ Messages are lazy msgids: they are rendered in the request's language when the e
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from babel import Locale
 from ..i18n.messages import N_
@@ -15,8 +15,12 @@ from marshmallow import (
 from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
+from ..validation import Id, Text
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Paper forms get typed in late, but not from before the app's time: this also keeps far-off
+# years (0001, 9999) from overflowing when converted to UTC.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 # ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
 LANGUAGES = frozenset(
     code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
@@ -33,7 +37,7 @@ def is_language(value: str) -> None:
 
 
 class MeasureIn(Schema):
-    code = fields.String(required=True, validate=one_of(MEASURES, N_("Unknown measure.")))
+    code = Text(required=True, validate=one_of(MEASURES, N_("Unknown measure.")))
     quantity = fields.Integer(
         load_default=1, strict=True,
         validate=validate.Range(min=1, max=999, error=N_("Give a quantity from 1 to 999.")),
@@ -41,7 +45,7 @@ class MeasureIn(Schema):
 
 
 class ReferralIn(Schema):
-    code = fields.String(required=True, validate=one_of(REFERRALS, N_("Unknown referral.")))
+    code = Text(required=True, validate=one_of(REFERRALS, N_("Unknown referral.")))
     consent = fields.Boolean(
         required=True,
         metadata={"description": "true: the resident wants this follow-up; false: offered and declined"},
@@ -54,13 +58,13 @@ class RecordIn(Schema):
         unknown = RAISE
 
     id = fields.UUID(metadata={"description": "client-made UUID; in a PUT it must match the URL"})
-    channel = fields.String(required=True, validate=one_of(CHANNELS, N_("Unknown channel.")))
-    street_id = fields.Integer(required=True, strict=True)
+    channel = Text(required=True, validate=one_of(CHANNELS, N_("Unknown channel.")))
+    street_id = Id(required=True)
     house_number = fields.Integer(
         allow_none=True, load_default=None, strict=True,
         validate=validate.Range(min=1, max=99999, error=N_("Give a house number from 1 to 99999.")),
     )
-    house_addition = fields.String(
+    house_addition = Text(
         allow_none=True, load_default=None,
         validate=validate.Length(max=10, error=N_("At most 10 characters.")),
     )
@@ -71,28 +75,28 @@ class RecordIn(Schema):
             "invalid_awareness": N_("Give the time with its UTC offset, like +02:00."),
         },
     )
-    language = fields.String(required=True, validate=is_language, metadata={"description": "ISO 639 code"})
+    language = Text(required=True, validate=is_language, metadata={"description": "ISO 639 code"})
     taalcoach_present = fields.Boolean(load_default=False)
-    outcome = fields.String(allow_none=True, load_default=None, validate=one_of(OUTCOMES, N_("Unknown door outcome.")))
+    outcome = Text(allow_none=True, load_default=None, validate=one_of(OUTCOMES, N_("Unknown door outcome.")))
     topics = fields.List(
-        fields.String(validate=one_of(TOPICS, N_("Unknown topic."))), load_default=list,
+        Text(validate=one_of(TOPICS, N_("Unknown topic."))), load_default=list,
         validate=validate.Length(max=len(TOPICS.codes), error=N_("Too many items.")),
     )
     measures = fields.List(
         fields.Nested(MeasureIn), load_default=list,
         validate=validate.Length(max=len(MEASURES.codes), error=N_("Too many items.")),
     )
-    heard_via = fields.String(allow_none=True, load_default=None, validate=one_of(HEARD_VIA, N_("Unknown answer.")))
+    heard_via = Text(allow_none=True, load_default=None, validate=one_of(HEARD_VIA, N_("Unknown answer.")))
     referrals = fields.List(
         fields.Nested(ReferralIn), load_default=list,
         validate=validate.Length(max=len(REFERRALS.codes), error=N_("Too many items.")),
     )
     partners = fields.List(
-        fields.String(validate=validate.Length(min=1, max=40, error=N_("Unknown partner."))), load_default=list,
+        Text(validate=validate.Length(min=1, max=40, error=N_("Unknown partner."))), load_default=list,
         validate=validate.Length(max=20, error=N_("Too many items.")),
     )
     ambassador = fields.Boolean(load_default=False)
-    notes = fields.String(
+    notes = Text(
         allow_none=True, load_default=None,
         validate=validate.Length(max=500, error=N_("At most 500 characters.")),
         metadata={"description": "no names or health details"},
@@ -127,6 +131,8 @@ class RecordIn(Schema):
         occurred_at = data.get("occurred_at")
         if occurred_at is not None and occurred_at > utcnow() + FUTURE_TOLERANCE:
             errors["occurred_at"] = [N_("This time lies in the future.")]
+        elif occurred_at is not None and occurred_at < EARLIEST:
+            errors["occurred_at"] = [N_("This date lies too far in the past.")]
         if errors:
             raise ValidationError(errors)
 
@@ -209,12 +215,12 @@ class RecordOut(Schema):
 
 
 class RecordQuery(Schema):
-    street_id = fields.Integer()
-    channel = fields.String(validate=one_of(CHANNELS, N_("Unknown channel.")))
+    street_id = Id()
+    channel = Text(validate=one_of(CHANNELS, N_("Unknown channel.")))
     # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
     date_from = fields.Date(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
     date_to = fields.Date(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
-    cursor = fields.String(validate=validate.Length(max=200))
+    cursor = Text(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 
     @validates_schema

@@ -1,6 +1,8 @@
 from ..i18n.messages import N_
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..validation import Text
+
 
 def _parse_point(value: str) -> tuple[float, float]:
     try:
@@ -20,7 +22,7 @@ class PointField(fields.String):
 
 class StreetQuery(Schema):
     near = PointField(metadata={"description": "latitude,longitude (WGS84)", "example": "52.166,5.290"})
-    q = fields.String(validate=validate.Length(max=120), metadata={"description": "part of a street name"})
+    q = Text(validate=validate.Length(max=120), metadata={"description": "part of a street name"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 
 
