@@ -71,7 +71,8 @@ def login_code():
     user_id, pending_at = session.get("pending_user_id"), session.get("pending_at", 0)
     user = get_session().get(User, user_id) if user_id else None
     if user is None or not user.active or time.time() - pending_at > PENDING_SECONDS:
-        session.clear()
+        for key in ("pending_user_id", "pending_at", "pending_next"):
+            session.pop(key, None)
         return redirect(url_for("accounts.login"))
     if request.method == "GET":
         return render_template("accounts/login_code.html", error=None)
