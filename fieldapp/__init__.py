@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, request
 
-from . import api, db, i18n
+from . import api, db, i18n, security
 from .config import load_config
 
 # Top-level static/ (CSS, JS, fonts, icons), shipped with the app: nothing from a CDN.
@@ -30,11 +30,15 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
+    # After the hook that identifies the user: CSRF is skipped for bearer-token requests.
+    security.init_app(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.admin import bp as admin_bp
     from .accounts.blueprint import blp as auth_blp
+    from .accounts.views import bp as accounts_bp
     from .health import bp as health_bp
     from .records.blueprint import blp as records_blp
     from .streets.blueprint import blp as streets_blp
@@ -42,6 +46,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_blp, streets_blp, records_blp):
         api.api.register_blueprint(blueprint)
     app.register_blueprint(health_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
 
 
 # API endpoints anyone may call; every other /api/ endpoint needs a signed-in user.

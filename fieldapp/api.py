@@ -80,8 +80,10 @@ def init_app(app: Flask) -> None:
             return error_response(err.status, message=err.message)
         from flask import redirect, url_for
 
-        if err.status == 401 and "field.login" in app.view_functions:
-            return redirect(url_for("field.login", next=request.full_path))
+        if err.status == 401:
+            for endpoint in ("accounts.login", "field.login"):
+                if endpoint in app.view_functions:
+                    return redirect(url_for(endpoint, next=request.full_path.rstrip("?")))
         return err.message, err.status
 
     @app.errorhandler(HTTPException)

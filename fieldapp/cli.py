@@ -95,17 +95,36 @@ def import_addresses_command(csv_file):
 @click.option("--neighbourhood", "neighbourhoods", multiple=True, required=True, help="may be repeated")
 @with_appcontext
 def create_user_command(username, role, partner_code, neighbourhoods):
-    """Create a user or update one (password from FIELDAPP_PASSWORD or a prompt)."""
-    from .accounts.operations import upsert_user
+    """Create a user or update one (password from FIELDAPP_PASSWORD or a prompt).
+
+    Coordinators and admins get a second factor: the TOTP secret in FIELDAPP_TOTP_SECRET (base32),
+    or a generated one that is printed with one-time recovery codes.
+    """
+    from . import audit
+    from .accounts.operations import enrol_totp, password_problem, upsert_user
 
     password = os.environ.get("FIELDAPP_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
     session = get_session()
+    secret = codes = None
     try:
         with write_transaction(session):
             user = upsert_user(session, username, password, role, partner_code, list(neighbourhoods))
+            if user.needs_second_factor:
+                secret, codes = enrol_totp(session, user, os.environ.get("FIELDAPP_TOTP_SECRET") or None)
+            audit.add(session, "user_changed", actor=False, via="cli", user_id=user.id, username=username,
+                      role=role, neighbourhoods=list(neighbourhoods))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"User {user.username} ({user.role}, {user.partner.code}) is ready.")
+    if secret:
+        if os.environ.get("FIELDAPP_TOTP_SECRET"):
+            click.echo("Second factor: the TOTP secret from FIELDAPP_TOTP_SECRET.")
+        else:
+            click.echo(f"Second factor: add this TOTP secret to an authenticator app: {secret}")
+        click.echo("Recovery codes (each works once; shown only now): " + "  ".join(codes))
 
 
 @main.command("demo")
@@ -128,3 +147,82 @@ def demo_command(port, no_serve):
     url = f"http://127.0.0.1:{port}"
     click.echo(f"\nfieldapp demo running at {url}  (Ctrl+C stops it)\n")
     current_app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+
+
+def _address_options(command):
+    for option in reversed([
+        click.option("--neighbourhood", required=True),
+        click.option("--street", required=True),
+        click.option("--number", type=int, required=True),
+        click.option("--addition", default="", show_default=False),
+        click.option("--reference", default=None, help="the request's reference (ticket, letter), kept in the audit log"),
+    ]):
+        command = option(command)
+    return command
+
+
+@main.command("retention")
+@click.option("--months", type=int, default=None, help="default FIELDAPP_RETENTION_MONTHS (24)")
+@with_appcontext
+def retention_command(months):
+    """Remove house numbers, additions and notes from records older than the retention period."""
+    from . import audit
+    from .privacy.operations import apply_retention
+
+    months = months if months is not None else current_app.config["RETENTION_MONTHS"]
+    if months < 1:
+        raise click.ClickException("the retention period must be at least 1 month")
+    session = get_session()
+    with write_transaction(session):
+        result = apply_retention(session, months)
+        audit.add(session, "retention_run", actor=False, months=months, cutoff=result.cutoff.isoformat(),
+                  anonymised=result.anonymised, kept_for_open_referral=result.kept_for_open_referral)
+    click.echo(f"Records before {result.cutoff:%Y-%m-%d}: {result.anonymised} anonymised, "
+               f"{result.kept_for_open_referral} kept for an open referral.")
+
+
+@main.command("export-address")
+@_address_options
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="file, default standard output")
+@with_appcontext
+def export_address_command(neighbourhood, street, number, addition, reference, output):
+    """Everything stored about one address, as JSON (a resident's access request)."""
+    import json
+
+    from . import audit
+    from .privacy.operations import export_address, find_address
+
+    session = get_session()
+    try:
+        ref = find_address(session, neighbourhood, street, number, addition)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    data = export_address(session, ref)
+    with write_transaction(session):
+        audit.add(session, "address_exported", actor=False, street_id=ref.street.id, records=len(data["records"]),
+                  reference=reference)
+    json.dump(data, output, ensure_ascii=False, indent=2)
+    output.write("\n")
+
+
+@main.command("erase-address")
+@_address_options
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@with_appcontext
+def erase_address_command(neighbourhood, street, number, addition, reference, yes):
+    """Erase a resident's data: strip the address and notes from every record at it (kept as anonymous contacts)."""
+    from . import audit
+    from .privacy.operations import erase_address, find_address
+
+    session = get_session()
+    try:
+        ref = find_address(session, neighbourhood, street, number, addition)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not yes:
+        click.confirm(f"Erase the data of {street} {number}{addition} in {neighbourhood}?", abort=True)
+    with write_transaction(session):
+        result = erase_address(session, ref)
+        audit.add(session, "address_erased", actor=False, street_id=ref.street.id, records=result.records,
+                  referrals_withdrawn=result.referrals_withdrawn, reference=reference)
+    click.echo(f"{result.records} record(s) anonymised, {result.referrals_withdrawn} open referral(s) withdrawn.")

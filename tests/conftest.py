@@ -181,3 +181,48 @@ def login(app, world):
         return ApiClient(client, response.get_json()["token"], language)
 
     return as_user
+
+
+# --- issue 6 (accounts, security, privacy) -------------------------------------------------
+
+
+@pytest.fixture
+def enrol_totp(app, db, world):
+    """Give a world user a second factor; returns (secret, recovery codes)."""
+    def enrol(username: str):
+        from fieldapp.accounts.models import User
+        from fieldapp.accounts.operations import enrol_totp as enrol_user
+
+        user = db.get(User, world.users[username])
+        secret, codes = enrol_user(db, user)
+        db.commit()
+        return secret, codes
+
+    return enrol
+
+
+def csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def web_login(app, world):
+    """A test client signed in through the /login form (session cookie), TOTP code when given."""
+    def sign_in(username: str, code: str | None = None):
+        client = app.test_client()
+        page = client.get("/login?lang=en")
+        response = client.post("/login", data={
+            "username": username, "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True)),
+        })
+        if code is not None:
+            assert response.status_code == 302 and response.headers["Location"].endswith("/login/code"), response
+            page = client.get("/login/code")
+            response = client.post("/login/code", data={"code": code, "csrf_token": csrf_from(page.get_data(as_text=True))})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in

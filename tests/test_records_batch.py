@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from fieldapp.records.models import Record
 
-from .helpers import catalog_text, rally
+from helpers import catalog_text, rally
 
 
 def test_each_item_gets_its_own_result(login, world, db):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from fieldapp.records.models import Record, Referral
 
-from .helpers import rally
+from helpers import rally
 
 
 def count_records(db, record_id=None):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from fieldapp.records.models import Record
 
-from .helpers import catalog_text, rally
+from helpers import catalog_text, rally
 
 # (what is wrong, changes to a valid rally body, the field that must complain, the English message)
 RULES = [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UtcDateTime
@@ -28,6 +28,9 @@ user_neighbourhoods = Table(
 )
 
 
+SECOND_FACTOR_ROLES = ("coordinator", "admin")
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -39,6 +42,15 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Base32 TOTP secret; set for every coordinator and admin (their second factor).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step accepted: a code is good once, so a shoulder-surfed code is useless.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Every session cookie carries the version it was made under; bumping it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An invitation: SHA-256 of a one-time code the admin hands over; the user picks a password.
+    invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    invite_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
     neighbourhoods: Mapped[list[Neighbourhood]] = relationship(secondary=user_neighbourhoods)
@@ -46,6 +58,10 @@ class User(Base):
     @property
     def neighbourhood_ids(self) -> set[int]:
         return {n.id for n in self.neighbourhoods}
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
 
     @property
     def sees_all_records(self) -> bool:
@@ -66,3 +82,28 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code for when the phone with the authenticator app is lost. Stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, per account and per address: the rate limit counts these rows.
+
+    Kept in the database so every gunicorn worker and every instance sees the same count.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

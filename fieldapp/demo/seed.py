@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..accounts.operations import ensure_standard_partners, upsert_user
+from ..accounts.operations import enrol_totp, ensure_standard_partners, upsert_user
 from ..db import write_transaction
 from ..records.models import Record, Referral
 from ..records.operations import IngestContext, store
@@ -59,6 +59,7 @@ class SeedSummary:
     records_added: int = 0
     records_total: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)
+    totp_secrets: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         lines = [
@@ -66,7 +67,12 @@ class SeedSummary:
             f"{self.records_total} records ({self.records_added} added now).",
             "Demo logins (password for all: " + self.password + "):",
         ]
-        lines += [f"  {name:<12} {role:<12} {partner}" for name, role, partner in self.users]
+        for name, role, partner in self.users:
+            secret = self.totp_secrets.get(name)
+            lines.append(f"  {name:<12} {role:<12} {partner}" + (f"  TOTP secret: {secret}" if secret else ""))
+        if self.totp_secrets:
+            lines.append("  (add a TOTP secret to an authenticator app, or: python -c \"import pyotp; "
+                         "print(pyotp.TOTP('SECRET').now())\")")
         return "\n".join(lines)
 
 
@@ -129,6 +135,11 @@ def seed_demo(session: Session, password: str | None = None, records: int = 3200
         for username, role, partner in DEMO_USERS:
             users[username] = upsert_user(session, username, summary.password, role, partner, [NEIGHBOURHOOD])
             summary.users.append((username, role, partner))
+            if users[username].needs_second_factor:
+                # Kept across runs, so an authenticator app set up once keeps working.
+                if not users[username].totp_secret:
+                    enrol_totp(session, users[username])
+                summary.totp_secrets[username] = users[username].totp_secret
     summary.addresses = report.created + report.updated + report.unchanged
     summary.streets = len(report.street_ids)
 

@@ -5,6 +5,7 @@ from ..i18n.messages import N_
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from .. import audit
 from ..accounts.access import require_user
 from ..api import error_response, translate_messages
 from ..db import get_session, write_transaction
@@ -89,7 +90,16 @@ def get_records(query):
     """Records I may read, newest first, filtered by street, channel and period; cursor-paginated."""
     user = require_user()
     records, next_cursor = list_records(get_session(), user, query)
+    _audit_address_view(user, records)
     return {"records": records, "next_cursor": next_cursor}
+
+
+def _audit_address_view(user, records) -> None:
+    """Someone read house numbers recorded by others: the audit log keeps who, and how many."""
+    others = [r for r in records if r.house_number is not None and r.recorded_by_id != user.id]
+    if others:
+        audit.record("address_view", via=request.endpoint, records=len(others),
+                     streets=sorted({r.street_id for r in others}))
 
 
 @blp.route("/<uuid:record_id>", methods=["GET"])
@@ -100,4 +110,5 @@ def get_record(record_id: uuid.UUID):
     record = get_session().scalar(visible_records(user).where(Record.id == record_id))
     if record is None:
         return error_response(404)
+    _audit_address_view(user, [record])
     return record

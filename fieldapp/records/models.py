@@ -72,6 +72,8 @@ class Referral(Base):
     code: Mapped[str] = mapped_column(String(30))
     consent: Mapped[bool] = mapped_column(Boolean)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # Which consent text the resident was shown (the resident card's version and language).
+    consent_text_version: Mapped[str | None] = mapped_column(String(40))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -115,6 +115,7 @@ class IngestContext:
                 "code": ref["code"],
                 "consent": ref["consent"],
                 "due_date": ref["due_date"] or (default_due if ref["consent"] else None),
+                "consent_text_version": ref.get("consent_text_version"),
             }
             for position, ref in enumerate(data["referrals"])
         ]

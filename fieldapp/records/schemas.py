@@ -51,6 +51,11 @@ class ReferralIn(Schema):
         metadata={"description": "true: the resident wants this follow-up; false: offered and declined"},
     )
     due_date = fields.Date(allow_none=True, load_default=None)
+    # No load_default: a record sent without it keeps the fingerprint it had before this field.
+    consent_text_version = fields.String(
+        allow_none=True, validate=validate.Length(max=40, error=N_("At most 40 characters.")),
+        metadata={"description": "version and language of the consent text shown to the resident, e.g. 2024-05/tr"},
+    )
 
 
 class RecordIn(Schema):
@@ -99,7 +104,7 @@ class RecordIn(Schema):
     notes = Text(
         allow_none=True, load_default=None,
         validate=validate.Length(max=500, error=N_("At most 500 characters.")),
-        metadata={"description": "no names or health details"},
+        metadata={"description": "Free text for the follow-up. Do not write names or health details."},
     )
 
     @pre_load
@@ -185,6 +190,7 @@ class ReferralOut(Schema):
     code = fields.String()
     consent = fields.Boolean()
     due_date = fields.Date(allow_none=True)
+    consent_text_version = fields.String(allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
 
 

@@ -1,0 +1,254 @@
+"""Authorisation matrix: every endpoint of the URL map x every role x own/other neighbourhood x
+own/other record, with the expected status. A new endpoint without an entry here fails the test.
+
+Objects of another neighbourhood, or records of another user for volunteers, are 404 (not 403):
+nobody learns that they exist.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+
+from conftest import PASSWORD, csrf_from
+
+ROLE_ACTORS = {
+    # name: (role, neighbourhood)
+    "vol": ("volunteer", "Smitsveen"),
+    "coach": ("taalcoach", "Smitsveen"),
+    "coord": ("coordinator", "Smitsveen"),
+    "adm": ("admin", "Smitsveen"),
+    "outsider": ("volunteer", "Elders"),
+    "coord_e": ("coordinator", "Elders"),
+    "adm_e": ("admin", "Elders"),
+}
+ROLES_WITH_ALL_RECORDS = {"coordinator", "admin"}
+
+
+@dataclass
+class Actor:
+    name: str
+    role: str | None = None
+    hood: str | None = None
+    client: object = None
+    token: str | None = None
+    csrf: str | None = None
+    user_id: int | None = None
+
+    def headers(self, path: str) -> dict:
+        headers = {"Accept-Language": "en"}
+        if self.token and path.startswith("/api/"):
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+
+@dataclass
+class Objects:
+    hood_ids: dict
+    streets: dict  # hood -> street id
+    records: dict = field(default_factory=dict)  # name -> (uuid, hood, owner)
+    users: dict = field(default_factory=dict)  # name -> (id, hood)
+
+
+def record_body(street_id: int) -> dict:
+    return {"channel": "rally", "street_id": street_id, "house_number": 1, "outcome": "talked",
+            "occurred_at": "2026-01-05T10:00:00+01:00", "language": "nl"}
+
+
+def sees(actor: Actor, hood: str, owner: str) -> bool:
+    return actor.hood == hood and (actor.role in ROLES_WITH_ALL_RECORDS or actor.name == owner)
+
+
+def signed_in(actor: Actor, status: int) -> int:
+    return 401 if actor.role is None else status
+
+
+def page(actor: Actor, status: int, admin_only: bool = False) -> int:
+    """Pages: a stranger is sent to the sign-in page; a wrong role gets 403."""
+    if admin_only and actor.role is None:
+        return 302
+    if admin_only and actor.role != "admin":
+        return 403
+    return status
+
+
+def admin_object(actor: Actor, hood: str, status: int) -> int:
+    if actor.role != "admin":
+        return page(actor, status, admin_only=True)
+    return status if actor.hood == hood else 404
+
+
+# endpoint, method -> (requests to make: actor, objects -> [(variant, path, kwargs)], expected: actor, variant -> status)
+CASES: dict[tuple[str, str], tuple] = {}
+
+
+def case(endpoint: str, method: str, *, last: bool = False):
+    def register(pair):
+        build, expect = pair
+        CASES[(endpoint, method)] = (build, expect, last)
+        return pair
+
+    return register
+
+
+case("static", "GET")((lambda a, o: [("-", "/static/css/app.css", {})], lambda a, v: 200))
+case("api-docs.openapi_json", "GET")((lambda a, o: [("-", "/api/v1/openapi.json", {})], lambda a, v: 200))
+case("health.healthz", "GET")((lambda a, o: [("-", "/healthz", {})], lambda a, v: 200))
+case("auth.create_token", "POST")((
+    lambda a, o: [("own", "/api/v1/auth/token", {"json": {"username": a.name, "password": PASSWORD}})],
+    lambda a, v: 200 if a.role else 401,
+))
+case("auth.logout", "POST", last=True)((
+    lambda a, o: [("-", "/api/v1/auth/logout", {"json": {}})], lambda a, v: signed_in(a, 204),
+))
+case("streets.list_streets", "GET")((lambda a, o: [("-", "/api/v1/streets", {})], lambda a, v: signed_in(a, 200)))
+case("records.put_record", "PUT")((
+    lambda a, o: [(hood, f"/api/v1/records/{uuid.uuid4()}", {"json": record_body(o.streets[hood])})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: signed_in(a, 201 if a.hood == v else 422),
+))
+case("records.post_batch", "POST")((
+    lambda a, o: [("-", "/api/v1/records/batch",
+                   {"json": {"records": [{**record_body(o.streets["Smitsveen"]), "id": str(uuid.uuid4())}]}})],
+    lambda a, v: signed_in(a, 200),
+))
+case("records.get_records", "GET")((lambda a, o: [("-", "/api/v1/records", {})], lambda a, v: signed_in(a, 200)))
+case("records.get_record", "GET")((
+    lambda a, o: [(name, f"/api/v1/records/{rid}", {}) for name, (rid, _h, _o) in o.records.items()],
+    lambda a, v: signed_in(a, 200 if sees(a, *OBJECT_RECORDS[v]) else 404),
+))
+case("accounts.login", "GET")((lambda a, o: [("-", "/login", {})], lambda a, v: 200))
+case("accounts.login", "POST")((
+    lambda a, o: [("wrong", "/login", {"data": {"username": a.name, "password": "not it at all"}})],
+    lambda a, v: 401,
+))
+case("accounts.login_code", "GET")((lambda a, o: [("-", "/login/code", {})], lambda a, v: 302))
+case("accounts.login_code", "POST")((lambda a, o: [("-", "/login/code", {"data": {"code": "123456"}})], lambda a, v: 302))
+case("accounts.logout", "GET")((lambda a, o: [("-", "/logout", {})], lambda a, v: 200))
+case("accounts.logout", "POST", last=True)((lambda a, o: [("-", "/logout", {"data": {}})], lambda a, v: 302))
+case("accounts.invite", "GET")((lambda a, o: [("-", "/invite", {})], lambda a, v: 200))
+case("accounts.invite", "POST")((lambda a, o: [("-", "/invite", {"data": {"code": "nope", "password": "x" * 12}})],
+                                 lambda a, v: 400))
+case("admin.users", "GET")((lambda a, o: [("-", "/admin/users", {})], lambda a, v: page(a, 200, admin_only=True)))
+case("admin.invite_user", "POST")((
+    lambda a, o: [("-", "/admin/users", {"data": {
+        "username": f"new-{a.name}", "role": "volunteer", "partner": "eas",
+        "neighbourhood": str(o.hood_ids.get(a.hood or "Smitsveen"))}})],
+    lambda a, v: page(a, 200, admin_only=True),
+))
+case("admin.edit_user", "GET")((
+    lambda a, o: [(name, f"/admin/users/{uid}", {}) for name, (uid, _h) in o.users.items()],
+    lambda a, v: admin_object(a, OBJECT_USERS[v], 200),
+))
+case("admin.edit_user", "POST")((
+    lambda a, o: [(name, f"/admin/users/{uid}", {"data": {
+        "role": "volunteer", "partner": "eas", "neighbourhood": str(o.hood_ids.get(a.hood or "Smitsveen"))}})
+        for name, (uid, _h) in o.users.items()],
+    lambda a, v: admin_object(a, OBJECT_USERS[v], 200),
+))
+case("admin.reset_password", "POST")((
+    lambda a, o: [(name, f"/admin/users/{uid}/reset", {"data": {}}) for name, (uid, _h) in o.users.items()],
+    lambda a, v: admin_object(a, OBJECT_USERS[v], 200),
+))
+case("admin.set_user_active", "POST")((
+    lambda a, o: [(name, f"/admin/users/{uid}/active", {"data": {"active": "1"}}) for name, (uid, _h) in o.users.items()],
+    lambda a, v: admin_object(a, OBJECT_USERS[v], 200),
+))
+case("admin.audit_log", "GET")((lambda a, o: [("-", "/admin/audit", {})], lambda a, v: page(a, 200, admin_only=True)))
+
+# The objects every actor is tried against: (neighbourhood, owner).
+OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
+OBJECT_USERS = {"member_s": "Smitsveen", "member_e": "Elders"}
+
+
+def test_every_endpoint_has_an_entry(app):
+    routes = {
+        (rule.endpoint, method) for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    missing = sorted(routes - set(CASES))
+    assert not missing, f"endpoints without an authorisation entry in tests/test_authz_matrix.py: {missing}"
+    stale = sorted(set(CASES) - routes)
+    assert not stale, f"entries for endpoints that no longer exist: {stale}"
+
+
+def _setup(app, db, world) -> tuple[dict, Objects]:
+    from fieldapp.accounts.operations import upsert_user
+    from fieldapp.streets.models import Street
+    from sqlalchemy import select
+
+    for name in ("coord_e", "adm_e"):
+        role, hood = ROLE_ACTORS[name]
+        upsert_user(db, name, PASSWORD, role, "gemeente", [hood])
+    ids = {"member_s": upsert_user(db, "member_s", PASSWORD, "volunteer", "eas", ["Smitsveen"]).id,
+           "member_e": upsert_user(db, "member_e", PASSWORD, "volunteer", "eas", ["Elders"]).id}
+    db.commit()
+    streets = {"Smitsveen": world.streets["Smitsplein"], "Elders": world.streets["Dorpsstraat"]}
+    objects = Objects({"Smitsveen": world.hood_id, "Elders": world.other_hood_id}, streets)
+    objects.users = {name: (ids[name], OBJECT_USERS[name]) for name in ids}
+
+    actors = {"anonymous": Actor("anonymous", client=app.test_client())}
+    for index, (name, (role, hood)) in enumerate(ROLE_ACTORS.items()):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{index + 1}"
+        token = client.post("/api/v1/auth/token", json={"username": name, "password": PASSWORD}).get_json()["token"]
+        form = client.get("/login")
+        client.post("/login", data={"username": name, "password": PASSWORD,
+                                    "csrf_token": csrf_from(form.get_data(as_text=True))})
+        actors[name] = Actor(name, role, hood, client, token)
+    actors["anonymous"].client.environ_base["REMOTE_ADDR"] = "10.0.1.1"
+    for name, (hood, owner) in OBJECT_RECORDS.items():
+        rid = uuid.uuid4()
+        response = actors[owner].client.put(f"/api/v1/records/{rid}", json=record_body(streets[hood]),
+                                            headers=actors[owner].headers("/api/"))
+        assert response.status_code == 201, response.get_json()
+        objects.records[name] = (rid, hood, owner)
+    return actors, objects
+
+
+def _call(actor: Actor, method: str, path: str, kwargs: dict):
+    kwargs = dict(kwargs)
+    if "data" in kwargs:
+        # Pages are tried with a valid CSRF token: this matrix is about who, not about forgery.
+        token = csrf_from(actor.client.get("/logout").get_data(as_text=True))
+        kwargs["data"] = {**kwargs["data"], "csrf_token": token}
+    return actor.client.open(path, method=method, headers=actor.headers(path), **kwargs)
+
+
+@pytest.mark.slow
+def test_authorisation_matrix(app, db, world):
+    actors, objects = _setup(app, db, world)
+    mismatches = []
+    ordered = sorted(CASES.items(), key=lambda item: item[1][2])  # sign-outs last
+    for (endpoint, method), (build, expect, _last) in ordered:
+        for actor in actors.values():
+            for variant, path, kwargs in build(actor, objects):
+                response = _call(actor, method, path, kwargs)
+                wanted = expect(actor, variant)
+                if response.status_code != wanted:
+                    mismatches.append(f"{method} {path} ({endpoint}, {variant}) as {actor.name}: "
+                                      f"{response.status_code}, expected {wanted}")
+                elif response.status_code < 400 and response.request.path != path and endpoint != "static":
+                    mismatches.append(f"{method} {path} was routed elsewhere")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_record_lists_hold_only_what_the_role_may_see(app, db, world):
+    actors, objects = _setup(app, db, world)
+    for actor in actors.values():
+        if actor.role is None:
+            continue
+        listed = {r["id"] for r in actor.client.get("/api/v1/records", headers=actor.headers("/api/")).get_json()["records"]}
+        for name, (rid, hood, owner) in objects.records.items():
+            assert (str(rid) in listed) == sees(actor, hood, owner), (actor.name, name)
+
+
+def test_street_list_is_own_neighbourhood_only(app, db, world):
+    actors, _objects = _setup(app, db, world)
+    names = {s["name"] for s in actors["outsider"].client.get(
+        "/api/v1/streets", headers=actors["outsider"].headers("/api/")).get_json()["streets"]}
+    assert names == {"Dorpsstraat"}
+    names = {s["name"] for s in actors["coord"].client.get(
+        "/api/v1/streets", headers=actors["coord"].headers("/api/")).get_json()["streets"]}
+    assert "Dorpsstraat" not in names and "Smitsplein" in names

@@ -1,0 +1,91 @@
+"""Security headers on every route of the URL map, signed in or not."""
+import uuid
+
+import pytest
+
+CSP_BASE = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+SAMPLE_ARGS = {"record_id": uuid.uuid4(), "user_id": 1, "filename": "css/app.css"}
+
+
+def every_route(app):
+    for rule in app.url_map.iter_rules():
+        args = {name: SAMPLE_ARGS[name] for name in rule.arguments}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, _build(app, rule, args)
+
+
+def _build(app, rule, args):
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **args)
+
+
+def _csp_directives(header: str) -> dict:
+    return {part.split()[0]: part.split()[1:] for part in (p.strip() for p in header.split(";")) if part}
+
+
+def check_headers(response, endpoint):
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert csp.startswith(CSP_BASE), (endpoint, csp)
+    directives = _csp_directives(csp)
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert directives["img-src"][:2] == ["'self'", "data:"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers  # plain http in tests
+    cache = response.headers.get("Cache-Control", "")
+    if endpoint in ("static", "api-docs.openapi_json"):
+        assert "no-store" not in cache
+    else:
+        assert cache == "no-store", (endpoint, cache)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_headers_on_every_route(app, world, login, signed_in):
+    api = login("coord") if signed_in else None
+    client = api.client if api else app.test_client()
+    headers = api.headers if api else {}
+    seen = set()
+    for endpoint, method, path in every_route(app):
+        response = client.open(path, method=method, headers=headers, json={} if method != "GET" else None)
+        check_headers(response, endpoint)
+        seen.add(endpoint)
+    assert {"accounts.login", "records.get_records", "static", "admin.users"} <= seen
+
+
+def test_hsts_only_under_https(app):
+    response = app.test_client().get("/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_tile_host_allowed_in_img_src(app, database_url, tmp_path, monkeypatch):
+    from fieldapp import create_app
+
+    monkeypatch.setenv("FIELDAPP_INSTANCE_PATH", str(tmp_path / "tiles"))
+    tiled = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "TESTING": True,
+                        "TILE_URL": "https://{s}.tile.example.org/{z}/{x}/{y}.png"})
+    csp = tiled.test_client().get("/login").headers["Content-Security-Policy"]
+    assert csp.startswith(CSP_BASE)
+    assert _csp_directives(csp)["img-src"] == ["'self'", "data:", "https://*.tile.example.org"]
+    tiled.extensions["fieldapp.engine"].dispose()
+
+
+def test_public_page_may_be_cached(app):
+    from fieldapp.security import public_page
+
+    @public_page
+    def shell():
+        return "<!doctype html><title>shell</title>"
+
+    app.add_url_rule("/shell-for-test", "shell_for_test", shell)
+    response = app.test_client().get("/shell-for-test")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert response.headers["Content-Security-Policy"].startswith(CSP_BASE)
+
+
+def test_service_worker_script_allowed_by_csp(app):
+    """A root-scope /sw.js from our own origin: 'self' in worker-src, nothing else needed."""
+    csp = _csp_directives(app.test_client().get("/login").headers["Content-Security-Policy"])
+    assert csp["worker-src"] == ["'self'"] and csp["default-src"] == ["'self'"]
