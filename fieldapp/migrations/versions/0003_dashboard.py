@@ -15,8 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        # Step 5 of the trust ladder: an earlier record at the same address.
+        batch_op.create_index("ix_records_address_occurred", ["address_id", "occurred_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_index("ix_records_address_occurred")
