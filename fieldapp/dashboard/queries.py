@@ -89,6 +89,7 @@ def per_address(scope: Scope):
         func.max(_flag(step2)).label("s2"),
         # The latest walk-in is enough: if any walk-in had an earlier record, this one has.
         func.max(case((R.c.channel == "loket", R.c.occurred_at), else_=None)).label("last_loket"),
+        func.min(R.c.occurred_at).label("first_at"),
     ]
     columns += [_count_if(R.c.channel == code).label(f"ch_{code}") for code in CHANNELS.codes]
     return (
@@ -111,22 +112,31 @@ def consented_addresses(scope: Scope):
 
 
 def address_steps(scope: Scope, pa=None):
-    """Each reached address with its trust-ladder step (the highest any record gives it)."""
+    """Each (street, address) group with its trust-ladder step (the highest any record gives it).
+
+    The anonymous group of a street (address NULL) is kept, with step NULL, so one statement
+    yields both the record counts and the ladder.
+    """
     pa = pa if pa is not None else per_address(scope)
     consented = consented_addresses(scope)
-    earlier = R.alias("earlier")
-    has_earlier = exists().where(earlier.c.address_id == pa.c.address_id, earlier.c.occurred_at < pa.c.last_loket)
-    step = case(
-        (or_(pa.c.ambassador == 1, and_(pa.c.last_loket.is_not(None), has_earlier)), 5),
-        (pa.c.s4 == 1, 4),
-        (consented.c.address_id.is_not(None), 3),
-        (pa.c.s2 == 1, 2),
-        else_=1,
-    )
+    walk_in = pa.c.last_loket.is_not(None)
+    whens = [
+        (pa.c.address_id.is_(None), None),
+        (pa.c.ambassador == 1, 5),
+        # An earlier record inside the period answers "returned" without a lookup...
+        (and_(walk_in, pa.c.first_at < pa.c.last_loket), 5),
+    ]
+    if scope.first is not None:
+        # ...only a walk-in that is the address's first record in the period needs to look back.
+        earlier = R.alias("earlier")
+        has_earlier = exists().where(earlier.c.address_id == pa.c.address_id,
+                                     earlier.c.occurred_at < pa.c.last_loket)
+        whens.append((and_(walk_in, has_earlier), 5))
+    whens += [(pa.c.s4 == 1, 4), (consented.c.address_id.is_not(None), 3), (pa.c.s2 == 1, 2)]
+    step = case(*whens, else_=1)
     return (
         select(pa, step.label("step"))
         .select_from(pa.outerjoin(consented, consented.c.address_id == pa.c.address_id))
-        .where(pa.c.address_id.is_not(None))
         .cte("steps")
     )
 
@@ -205,43 +215,41 @@ def street_figures(session: Session, scope: Scope) -> dict:
         )
     }
 
-    pa = per_address(scope)
-    record_totals = select(
-        pa.c.street_id,
-        func.sum(pa.c.records),
-        func.sum(case((pa.c.address_id.is_(None), pa.c.records), else_=0)),
-        func.sum(pa.c.refusals),
-        func.sum(pa.c.taalcoach),
-        func.sum(pa.c.koppel),
-        *[func.sum(pa.c[f"ch_{code}"]) for code in CHANNELS.codes],
-    ).group_by(pa.c.street_id)
-    for sid, records, anonymous, refusals, taalcoach, koppel, *channels in session.execute(record_totals):
-        row = streets[sid]
-        row.update(records=int(records), anonymous_contacts=int(anonymous), refusals=int(refusals),
-                   taalcoach_records=int(taalcoach), koppelkansen=int(koppel))
-        for code, n in zip(CHANNELS.codes, channels):
-            row["channels"][code]["records"] = int(n)
-
     steps = address_steps(scope)
-    by_step = (
+    # One pass: groups by street, tenure and step; the anonymous group has no tenure nor step.
+    main = (
         select(
             steps.c.street_id,
             A.c.tenure,
             steps.c.step,
-            func.count(),
-            *[_count_if(steps.c[f"ch_{code}"] > 0) for code in CHANNELS.codes],
+            func.count(steps.c.address_id),
+            func.sum(steps.c.records),
+            func.sum(steps.c.refusals),
+            func.sum(steps.c.taalcoach),
+            func.sum(steps.c.koppel),
+            *[func.sum(steps.c[f"ch_{code}"]) for code in CHANNELS.codes],
+            *[_count_if(and_(steps.c[f"ch_{code}"] > 0, steps.c.address_id.is_not(None))) for code in CHANNELS.codes],
         )
-        .select_from(steps.join(A, A.c.id == steps.c.address_id))
+        .select_from(steps.outerjoin(A, A.c.id == steps.c.address_id))
         .group_by(steps.c.street_id, A.c.tenure, steps.c.step)
     )
-    for sid, tenure, step, n, *channel_addresses in session.execute(by_step):
+    n_channels = len(CHANNELS.codes)
+    for sid, tenure, step, addresses, records, refusals, taalcoach, koppel, *per_channel in session.execute(main):
         row = streets[sid]
-        row["ladder"][str(step)] += n
-        row["_step_sum"] += step * n
-        if tenure in row["tenure"]:
-            row["tenure"][tenure]["reached"] += n
-        for code, k in zip(CHANNELS.codes, channel_addresses):
+        row["records"] += int(records)
+        row["refusals"] += int(refusals)
+        row["taalcoach_records"] += int(taalcoach)
+        row["koppelkansen"] += int(koppel)
+        for code, n, k in zip(CHANNELS.codes, per_channel[:n_channels], per_channel[n_channels:]):
+            row["channels"][code]["records"] += int(n)
             row["channels"][code]["addresses"] += int(k)
+        if step is None:
+            row["anonymous_contacts"] += int(records)
+            continue
+        row["ladder"][str(step)] += addresses
+        row["_step_sum"] += step * addresses
+        if tenure in row["tenure"]:
+            row["tenure"][tenure]["reached"] += addresses
 
     languages = (
         select(R.c.street_id, R.c.language, func.count())
