@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, true
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, NO_CONTACT_OUTCOMES, TENURES
@@ -84,9 +84,9 @@ def per_address(scope: Scope):
         _count_if(R.c.outcome == "refused").label("refusals"),
         _count_if(R.c.taalcoach_present == True).label("taalcoach"),  # noqa: E712
         _count_if(R.c.partner_count >= 2).label("koppel"),
-        func.max(_flag(R.c.ambassador == True)).label("ambassador"),  # noqa: E712
-        func.max(_flag(step4)).label("s4"),
-        func.max(_flag(step2)).label("s2"),
+        # The highest step a record gives on its own (steps 3 and "returned" need other rows):
+        # one aggregate instead of a flag per step keeps the per-record work small.
+        func.max(case((R.c.ambassador == True, 5), (step4, 4), (step2, 2), else_=1)).label("best"),  # noqa: E712
         # The latest walk-in is enough: if any walk-in had an earlier record, this one has.
         func.max(case((R.c.channel == "loket", R.c.occurred_at), else_=None)).label("last_loket"),
         func.min(R.c.occurred_at).label("first_at"),
@@ -122,7 +122,7 @@ def address_steps(scope: Scope, pa=None):
     walk_in = pa.c.last_loket.is_not(None)
     whens = [
         (pa.c.address_id.is_(None), None),
-        (pa.c.ambassador == 1, 5),
+        (pa.c.best == 5, 5),
         # An earlier record inside the period answers "returned" without a lookup...
         (and_(walk_in, pa.c.first_at < pa.c.last_loket), 5),
     ]
@@ -132,7 +132,7 @@ def address_steps(scope: Scope, pa=None):
         has_earlier = exists().where(earlier.c.address_id == pa.c.address_id,
                                      earlier.c.occurred_at < pa.c.last_loket)
         whens.append((and_(walk_in, has_earlier), 5))
-    whens += [(pa.c.s4 == 1, 4), (consented.c.address_id.is_not(None), 3), (pa.c.s2 == 1, 2)]
+    whens += [(pa.c.best == 4, 4), (consented.c.address_id.is_not(None), 3), (pa.c.best == 2, 2)]
     step = case(*whens, else_=1)
     return (
         select(pa, step.label("step"))
@@ -176,32 +176,60 @@ def _finish(row: dict) -> dict:
     return row
 
 
-def _medians(session: Session, scope: Scope) -> tuple[dict[int, float], float | None]:
-    """Median days from a referral's record to its answer, per street and overall.
+def _referral_figures(session: Session, scope: Scope) -> tuple[dict[int, tuple], float | None]:
+    """Open, overdue and median days to answer, per street, plus the overall median: one statement.
 
-    Over consented referrals of the period's records that have been answered so far.
-    The median is taken in SQL with ROW_NUMBER/COUNT windows (the middle one or two rows).
+    Over consented referrals of the period's records; the median over those answered so far.
+    The median is taken in SQL with ROW_NUMBER/COUNT windows (the middle one or two rows), per
+    street and over all streets, glued to the counts with UNION ALL so the referrals are joined
+    to their records once.
     """
-    answered = (
-        select(R.c.street_id, days_between(R.c.occurred_at, F.c.answered_at).label("days"))
+    refs = (
+        select(R.c.street_id, F.c.answered_at, F.c.due_date,
+               days_between(R.c.occurred_at, F.c.answered_at).label("days"))
         .select_from(F.join(R, F.c.record_id == R.c.id))
-        .where(F.c.consent == True, F.c.answered_at.is_not(None), *record_conditions(scope))  # noqa: E712
-        .cte("answered")
+        .where(F.c.consent == True, *record_conditions(scope))  # noqa: E712
+        .cte("consented_refs")
     )
+    is_open = refs.c.answered_at.is_(None)
+    overdue = _count_if(and_(is_open, refs.c.due_date < scope.today)) if scope.today else literal(0)
+    counts = select(
+        literal_column("'counts'").label("kind"), refs.c.street_id, _count_if(is_open).label("a"),
+        overdue.label("b"), literal_column("NULL").label("days"),
+    ).group_by(refs.c.street_id)
 
-    def median_of(partition):
-        ranked = select(
-            answered.c.street_id if partition is not None else literal(0).label("street_id"),
-            answered.c.days,
-            func.row_number().over(partition_by=partition, order_by=answered.c.days).label("rn"),
-            func.count().over(partition_by=partition).label("n"),
-        ).subquery()
+    def median_of(kind: str, partition):
+        ranked = (
+            select(
+                refs.c.street_id if partition is not None else literal_column("0").label("street_id"),
+                refs.c.days,
+                func.row_number().over(partition_by=partition, order_by=refs.c.days).label("rn"),
+                func.count().over(partition_by=partition).label("n"),
+            )
+            .where(refs.c.answered_at.is_not(None))
+            .subquery()
+        )
         middle = ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
-        return select(ranked.c.street_id, func.avg(ranked.c.days)).where(middle).group_by(ranked.c.street_id)
+        return (
+            select(literal_column(f"'{kind}'"), ranked.c.street_id, literal_column("0"), literal_column("0"),
+                   func.avg(ranked.c.days))
+            .where(middle)
+            .group_by(ranked.c.street_id)
+        )
 
-    per_street = {sid: round(float(d), 1) for sid, d in session.execute(median_of(answered.c.street_id))}
-    overall = session.execute(median_of(None)).all()
-    return per_street, (round(float(overall[0][1]), 1) if overall else None)
+    per_street: dict[int, list] = {}
+    overall = None
+    stmt = union_all(counts, median_of("median", refs.c.street_id), median_of("overall", None))
+    for kind, sid, open_, late, days in session.execute(stmt):
+        if kind == "overall":
+            overall = round(float(days), 1)
+            continue
+        entry = per_street.setdefault(sid, [0, 0, None])
+        if kind == "counts":
+            entry[0], entry[1] = int(open_ or 0), int(late or 0)
+        else:
+            entry[2] = round(float(days), 1)
+    return per_street, overall
 
 
 def street_figures(session: Session, scope: Scope) -> dict:
@@ -268,23 +296,9 @@ def street_figures(session: Session, scope: Scope) -> dict:
         if tenure in streets[sid]["tenure"]:
             streets[sid]["tenure"][tenure]["households"] = n
 
-    today = scope.today
-    referrals = (
-        select(
-            R.c.street_id,
-            _count_if(F.c.answered_at.is_(None)),
-            _count_if(and_(F.c.answered_at.is_(None), F.c.due_date < today)) if today else literal(0),
-        )
-        .select_from(F.join(R, F.c.record_id == R.c.id))
-        .where(F.c.consent == True, *record_conditions(scope))  # noqa: E712
-        .group_by(R.c.street_id)
-    )
-    for sid, open_, overdue in session.execute(referrals):
-        streets[sid].update(referrals_open=int(open_ or 0), referrals_overdue=int(overdue or 0))
-
-    medians, overall_median = _medians(session, scope)
-    for sid, median in medians.items():
-        streets[sid]["median_response_days"] = median
+    per_street, overall_median = _referral_figures(session, scope)
+    for sid, (open_, overdue, median) in per_street.items():
+        streets[sid].update(referrals_open=open_, referrals_overdue=overdue, median_response_days=median)
 
     rows = list(streets.values())
     totals = _totals(rows, overall_median)
