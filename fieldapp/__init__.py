@@ -39,6 +39,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.admin import bp as admin_bp
     from .accounts.blueprint import blp as auth_blp
     from .accounts.views import bp as accounts_bp
+    from .dashboard import register as register_dashboard
     from .health import bp as health_bp
     from .records.blueprint import blp as records_blp
     from .streets.blueprint import blp as streets_blp
@@ -48,6 +49,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    register_dashboard(app, api.api)
 
 
 # API endpoints anyone may call; every other /api/ endpoint needs a signed-in user.

@@ -226,3 +226,129 @@ def web_login(app, world):
         return client
 
     return sign_in
+# --- issue 5: the dashboard's hand-made neighbourhood -------------------------------------
+@dataclass
+class DashboardWorld:
+    """`world` plus records chosen so every ladder step, channel and corner case appears.
+
+    The expected figures are worked out by hand in tests/test_dashboard_api.py; the story of
+    each record is told there. Period used there: 2026-03-01 .. 2026-03-31 (Amsterdam).
+    """
+
+    world: World
+    records: dict  # label -> uuid
+    referrals: dict  # label -> id
+    addresses: dict  # (street, number, addition) -> id
+
+
+def _dashboard_records(session, w: World) -> DashboardWorld:
+    import uuid as _uuid
+    from datetime import date as _date, datetime as _dt, timedelta as _td, timezone as _tz
+
+    from sqlalchemy import select, update
+
+    from fieldapp.accounts.models import Partner, User
+    from fieldapp.records.models import Record, Referral
+    from fieldapp.streets.models import Address, Street
+
+    weegbree = w.streets["Weegbreestraat"]
+    session.add_all([
+        Address(street_id=weegbree, number=7, addition="", postcode="3766EF", lat=52.1714, lon=5.2851, tenure="social_rent"),
+        Address(street_id=weegbree, number=9, addition="", postcode="3766EF", lat=52.1715, lon=5.2852, tenure="private_rent"),
+    ])
+    session.flush()
+    # Entered by hand: one more dwelling than the register knows.
+    session.execute(update(Street).where(Street.id == weegbree).values(households=4))
+    # Smitsplein as a line, so the map draws a path for a LineString too.
+    session.execute(update(Street).where(Street.id == w.streets["Smitsplein"]).values(
+        geometry={"type": "LineString", "coordinates": [[5.2848, 52.1649], [5.2853, 52.1652]]}))
+    addresses = {(s.name, a.number, a.addition): a.id
+                 for a, s in session.execute(select(Address, Street).join(Street, Address.street_id == Street.id))}
+    partner_ids = dict(session.execute(select(Partner.code, Partner.id)).all())
+    users = {u.username: u for u in session.scalars(select(User))}
+
+    def at(text):
+        return _dt.fromisoformat(text).astimezone(_tz.utc)
+
+    records, referrals, rows, referral_rows = {}, {}, [], []
+
+    def rec(label, street, number, when, channel, outcome, language, partners=("eas",), addition="",
+            taalcoach=False, ambassador=False, refs=(), user="vol"):
+        rid = _uuid.uuid4()
+        records[label] = rid
+        partners = sorted(set(partners) | {users[user].partner.code})
+        rows.append({
+            "id": rid, "channel": channel, "street_id": w.streets[street],
+            "address_id": addresses.get((street, number, addition)) if number else None,
+            "house_number": number, "house_addition": addition or None, "occurred_at": at(when),
+            "language": language, "taalcoach_present": taalcoach, "outcome": outcome, "topics": [],
+            "measures": [], "heard_via": "flyer" if channel == "loket" else None, "partners": partners,
+            "partner_count": len(partners), "ambassador": ambassador, "notes": None,
+            "recorded_by_id": users[user].id, "recorded_by_partner_id": users[user].partner_id,
+            "received_at": at(when) + _td(minutes=5), "fingerprint": label.ljust(64, "0"),
+        })
+        for position, (ref_label, code, consent, due, answered) in enumerate(refs):
+            referral_rows.append((ref_label, {
+                "record_id": rid, "position": position, "code": code, "consent": consent,
+                "due_date": due, "answered_at": at(answered) if answered else None,
+                "answered_by_id": users["coord"].id if answered else None,
+            }))
+
+    # Smitsplein: 1 (social rent), 2 (owner)
+    rec("r0", "Smitsplein", 1, "2026-02-28T23:30:00+01:00", "rally", "brief", "tr")  # before the period
+    rec("r1", "Smitsplein", 1, "2026-03-01T00:30:00+01:00", "loket", "talked", "tr",
+        partners=("eas", "balans"), taalcoach=True)  # returned: earlier record r0
+    rec("r2", "Smitsplein", 2, "2026-03-06T10:00:00+01:00", "rally", "refused", "nl")
+    rec("r3", "Smitsplein", 2, "2026-03-07T10:00:00+01:00", "visit", "not_home", "nl")
+    rec("r4", "Smitsplein", None, "2026-03-08T10:00:00+01:00", "rally", "talked", "so")  # no number
+    rec("r5", "Smitsplein", 99, "2026-03-09T10:00:00+01:00", "rally", "brief", "ti", taalcoach=True)  # unknown
+    # Koningsweg: 10-1, 10-2 (social rent), 12 (private rent)
+    rec("r6", "Koningsweg", 10, "2026-03-10T10:00:00+01:00", "klus", "let_in", "ar", addition="1",
+        partners=("present", "portaal"), refs=[("f_overdue", "energy_coach", True, _date(2026, 3, 20), None)])
+    rec("r7", "Koningsweg", 10, "2026-03-11T11:00:00+01:00", "visit", "refused", "nl", addition="2",
+        partners=("schuldhulpmaatje",), taalcoach=True,
+        refs=[("f_answered_2d", "debt_help", True, _date(2026, 3, 25), "2026-03-13T11:00:00+01:00")])
+    rec("r8", "Koningsweg", 10, "2026-03-12T10:00:00+01:00", "rally", "talked", "tr", addition="2",
+        refs=[("f_declined", "klusactie", False, None, None)])
+    rec("r9", "Koningsweg", 12, "2026-03-31T23:30:00+02:00", "rally", "talked", "nl",
+        refs=[("f_open", "money_questions", True, _date(2099, 1, 1), None),
+              ("f_answered_4d", "energy_coach", True, _date(2026, 4, 14), "2026-04-05T00:30:00+02:00")])
+    rec("r10", "Koningsweg", 12, "2026-04-01T00:10:00+02:00", "loket", "talked", "nl")  # after the period
+    # Weegbreestraat: 5 (owner), 7 (social rent), 9 (private rent); 4 households by hand
+    rec("r12", "Weegbreestraat", 5, "2026-03-16T10:00:00+01:00", "rally", "talked", "so", ambassador=True,
+        partners=("vang",))
+    rec("r13", "Weegbreestraat", 7, "2026-03-17T10:00:00+01:00", "visit", "talked", "so", taalcoach=True)
+    rec("r14", "Weegbreestraat", 9, "2026-01-10T10:00:00+01:00", "klus", "let_in", "nl")  # before the period
+    # Elders: never visible to Smitsveen users
+    rec("r15", "Dorpsstraat", 1, "2026-03-10T10:00:00+01:00", "rally", "talked", "nl", user="outsider",
+        refs=[("f_elders", "energy_coach", True, _date(2026, 3, 12), None)])
+
+    session.execute(Record.__table__.insert(), rows)
+    for label, row in referral_rows:
+        referrals[label] = session.execute(Referral.__table__.insert().values(**row)).inserted_primary_key[0]
+    session.commit()
+    return DashboardWorld(w, records, referrals, addresses)
+
+
+@pytest.fixture
+def dashboard_world(db, world) -> DashboardWorld:
+    from fieldapp.dashboard import cache
+
+    cache.clear()
+    return _dashboard_records(db, world)
+
+
+def session_client(app, user_id: int):
+    """A test client holding a signed-in session for the user, as /login would leave it."""
+    import time
+
+    from fieldapp.accounts.models import User
+    from fieldapp.db import get_session
+
+    with app.app_context():
+        version = get_session().get(User, user_id).session_version
+    client = app.test_client()
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session.update(user_id=user_id, sv=version, login_at=now, seen_at=now, sid="test")
+    return client

@@ -49,6 +49,16 @@ class Objects:
     streets: dict  # hood -> street id
     records: dict = field(default_factory=dict)  # name -> (uuid, hood, owner)
     users: dict = field(default_factory=dict)  # name -> (id, hood)
+    creators: dict = field(default_factory=dict)  # hood -> actor who records there
+
+
+def fresh_referral(o: Objects, hood: str) -> int:
+    """A new open referral in the neighbourhood: answering one can only succeed once."""
+    creator = o.creators[hood]
+    body = {**record_body(o.streets[hood]), "referrals": [{"code": "energy_coach", "consent": True}]}
+    response = creator.client.put(f"/api/v1/records/{uuid.uuid4()}", json=body, headers=creator.headers("/api/"))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["referrals"][0]["id"]
 
 
 def record_body(street_id: int) -> dict:
@@ -157,6 +167,51 @@ case("admin.set_user_active", "POST")((
 ))
 case("admin.audit_log", "GET")((lambda a, o: [("-", "/admin/audit", {})], lambda a, v: page(a, 200, admin_only=True)))
 
+# Dashboard, map, follow-up and exports (issue 5): street-level figures for every role of the
+# neighbourhood; address-level views, follow-up and street exports for coordinators and admins;
+# the record-level export for admins only.
+def coordinators(a: Actor, status: int, stranger: int = 401) -> int:
+    if a.role is None:
+        return stranger
+    return status if a.role in ROLES_WITH_ALL_RECORDS else 403
+
+
+def own_hood(a: Actor, hood: str, status: int) -> int:
+    return status if a.hood == hood else 404
+
+
+case("dashboard_api.dashboard_streets", "GET")((
+    lambda a, o: [("-", "/api/v1/dashboard/streets", {})], lambda a, v: signed_in(a, 200)))
+case("dashboard_api.map_streets", "GET")((
+    lambda a, o: [("-", "/api/v1/map/streets.geojson", {})], lambda a, v: signed_in(a, 200)))
+case("dashboard_api.answer_referral", "POST")((
+    lambda a, o: [(hood, f"/api/v1/referrals/{fresh_referral(o, hood)}/answer", {"json": {}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, own_hood(a, v, 200)),
+))
+for _name in ("streets.csv", "streets.xlsx", "streets.geojson"):
+    case(f"exports.export_{_name.replace('.', '_')}", "GET")((
+        lambda a, o, _name=_name: [("-", f"/api/v1/exports/{_name}", {})], lambda a, v: coordinators(a, 200)))
+case("exports.export_records_csv", "GET")((
+    lambda a, o: [("-", "/api/v1/exports/records.csv", {})],
+    lambda a, v: signed_in(a, 200 if a.role == "admin" else 403),
+))
+case("dashboard.index", "GET")((lambda a, o: [("-", "/dashboard/", {})], lambda a, v: 302 if a.role is None else 200))
+case("dashboard.coverage_map", "GET")((
+    lambda a, o: [("-", "/dashboard/map", {})], lambda a, v: 302 if a.role is None else 200))
+case("dashboard.street", "GET")((
+    lambda a, o: [(hood, f"/dashboard/streets/{o.streets[hood]}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: 302 if a.role is None else own_hood(a, v, 200),
+))
+case("dashboard.followup", "GET")((
+    lambda a, o: [("-", "/dashboard/followup", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("dashboard.answer_from_queue", "POST")((
+    lambda a, o: [(hood, f"/dashboard/followup/{fresh_referral(o, hood)}/answer", {"data": {}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, own_hood(a, v, 302), stranger=302),
+))
+case("leaflet.static", "GET")((lambda a, o: [("-", "/vendor/leaflet/leaflet.js", {})], lambda a, v: 200))
+
 # The objects every actor is tried against: (neighbourhood, owner).
 OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
 OBJECT_USERS = {"member_s": "Smitsveen", "member_e": "Elders"}
@@ -198,6 +253,7 @@ def _setup(app, db, world) -> tuple[dict, Objects]:
                                     "csrf_token": csrf_from(form.get_data(as_text=True))})
         actors[name] = Actor(name, role, hood, client, token)
     actors["anonymous"].client.environ_base["REMOTE_ADDR"] = "10.0.1.1"
+    objects.creators = {"Smitsveen": actors["vol"], "Elders": actors["outsider"]}
     for name, (hood, owner) in OBJECT_RECORDS.items():
         rid = uuid.uuid4()
         response = actors[owner].client.put(f"/api/v1/records/{rid}", json=record_body(streets[hood]),

@@ -15,8 +15,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        # Step 5 of the trust ladder: an earlier record at the same address.
+        batch_op.create_index("ix_records_address_occurred", ["address_id", "occurred_at"], unique=False)
+        # Covering index for the one grouped pass the street figures make (see dashboard/models.py).
+        batch_op.create_index(
+            "ix_records_dashboard",
+            ["street_id", "address_id", "occurred_at", "channel", "outcome", "language",
+             "taalcoach_present", "partner_count", "ambassador"],
+            unique=False,
+        )
+        # The figures cache's version stamp: the newest record received.
+        batch_op.create_index("ix_records_received_at", ["received_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_index("ix_records_received_at")
+        batch_op.drop_index("ix_records_dashboard")
+        batch_op.drop_index("ix_records_address_occurred")

@@ -1,0 +1,287 @@
+"""Dashboard benchmark: the street dashboard at a million records, against the bare GROUP BY.
+
+    .venv/bin/python bench/dashboard.py --db sqlite [--records 1000000]
+    .venv/bin/python bench/dashboard.py --db postgresql --url postgresql://postgres@127.0.0.1:5432/fieldapp_dashboard
+
+Generates (deterministic random) one neighbourhood of --streets streets and --addresses addresses,
+--records records over two years (about 8 % anonymous, 5 % with a referral), inserted with Core
+executemany in chunks, one transaction per chunk. Then starts gunicorn (one worker) on 127.0.0.1
+and times, in the same run:
+  bare SQL   SELECT street_id, COUNT(DISTINCT address_id) FROM records GROUP BY street_id
+  dashboard  GET /api/v1/dashboard/streets, server started with the figures cache off
+  geojson    GET /api/v1/map/streets.geojson, cold (cache off) and warm (cache on, after the
+             dashboard, as a coordinator opens the map from it)
+and prints the times, the dashboard/bare ratio and the worker's peak RSS (VmHWM).
+Targets: dashboard <= 2x bare and < 1 s, GeoJSON < 100 ms, <= 250 MB RSS.
+--reuse skips generation when the database already holds the requested number of records.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fieldapp.accounts.models import Partner, User  # noqa: E402
+from fieldapp.accounts.operations import ensure_standard_partners, hash_password  # noqa: E402
+from fieldapp.db import make_engine  # noqa: E402
+from fieldapp.migrations.runner import upgrade  # noqa: E402
+from fieldapp.models import import_all_models  # noqa: E402
+from fieldapp.records.models import Record, Referral  # noqa: E402
+from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
+
+PASSWORD = "bench-password-123"
+CHANNELS = ["rally"] * 5 + ["klus"] * 2 + ["loket"] * 2 + ["visit"]
+OUTCOMES = ["not_home", "no_answer_language", "refused", "brief", "talked", "talked", "let_in"]
+LANGUAGES = ["nl"] * 4 + ["tr"] * 3 + ["ti", "so", "so", "ar", "en", "pl"]
+PARTNERS = ["gemeente", "portaal", "balans", "eas", "schuldhulpmaatje", "goos", "present", "vang"]
+TENURES = ["social_rent"] * 3 + ["private_rent", "owner", "owner"]
+
+
+def reset(url: str):
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine
+
+
+def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: int = 20_000) -> None:
+    rng = random.Random(20261123)
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        from sqlalchemy.orm import Session
+
+        session = Session(bind=conn)
+        ensure_standard_partners(session)
+        hood = Neighbourhood(name="Benchveen")
+        session.add(hood)
+        session.flush()
+        partner_ids = dict(session.execute(select(Partner.code, Partner.id)).all())
+        user = User(username="benchcoord", password_hash=hash_password(PASSWORD), role="coordinator",
+                    partner_id=partner_ids["gemeente"], locale="nl", active=True)
+        user.neighbourhoods = [hood]
+        session.add(user)
+        session.flush()
+        user_id, hood_id = user.id, hood.id
+        session.flush()
+        streets = []
+        for i in range(n_streets):
+            lat, lon = 52.15 + (i // 20) * 0.002, 5.27 + (i % 20) * 0.002
+            streets.append({"neighbourhood_id": hood_id, "name": f"Straat {i:03d}", "households": 0,
+                            "centroid_lat": lat, "centroid_lon": lon,
+                            "geometry": {"type": "LineString", "coordinates": [[lon - 0.0008, lat], [lon + 0.0008, lat]]}})
+        conn.execute(insert(Street), streets)
+        street_ids = list(conn.execute(select(Street.id).order_by(Street.id)).scalars())
+        per_street = [n_addresses // n_streets] * n_streets
+        addresses = []
+        for sid, count in zip(street_ids, per_street):
+            for number in range(1, count + 1):
+                addresses.append({"street_id": sid, "number": number, "addition": "", "postcode": "3766AA",
+                                  "lat": None, "lon": None, "tenure": rng.choice(TENURES)})
+        conn.execute(insert(Address), addresses)
+        conn.execute(text("UPDATE streets SET households = (SELECT count(*) FROM addresses a WHERE a.street_id = streets.id)"))
+        by_street: dict[int, list[int]] = {}
+        for aid, sid in conn.execute(select(Address.id, Address.street_id)):
+            by_street.setdefault(sid, []).append(aid)
+    print(f"register: {n_streets} streets, {len(addresses)} addresses ({time.perf_counter() - t0:.1f} s)", flush=True)
+
+    start = datetime(2024, 11, 1, tzinfo=timezone.utc)
+    span = int(timedelta(days=730).total_seconds())
+    record_table, referral_table = Record.__table__, Referral.__table__
+    done = 0
+    t0 = time.perf_counter()
+    while done < n_records:
+        rows, refs = [], []
+        for _ in range(min(chunk, n_records - done)):
+            sid = street_ids[rng.randrange(n_streets)]
+            channel = rng.choice(CHANNELS)
+            roll = rng.random()
+            aid = None if roll < 0.08 else rng.choice(by_street[sid])
+            number = None if roll < 0.05 else 9999 if aid is None else 1
+            partners = sorted({"eas"} | ({rng.choice(PARTNERS)} if rng.random() < 0.2 else set()))
+            at = start + timedelta(seconds=rng.randrange(span))
+            rid = uuid.UUID(int=rng.getrandbits(128), version=4)
+            rows.append({
+                "id": rid, "channel": channel, "street_id": sid, "address_id": aid, "house_number": number,
+                "house_addition": None, "occurred_at": at, "language": rng.choice(LANGUAGES),
+                "taalcoach_present": rng.random() < 0.15,
+                "outcome": "talked" if channel == "loket" else rng.choice(OUTCOMES),
+                "topics": [], "measures": [], "heard_via": "flyer" if channel == "loket" else None,
+                "partners": partners, "partner_count": len(partners), "ambassador": rng.random() < 0.005,
+                "notes": None, "recorded_by_id": user_id, "recorded_by_partner_id": partner_ids["eas"],
+                "received_at": at + timedelta(hours=1), "fingerprint": f"{done:064d}",
+            })
+            if rng.random() < 0.05:
+                consent = rng.random() < 0.85
+                answered = at + timedelta(days=rng.randrange(1, 30)) if consent and rng.random() < 0.7 else None
+                refs.append({"record_id": rid, "position": 0, "code": "energy_coach", "consent": consent,
+                             "due_date": (at + timedelta(days=14)).date() if consent else None,
+                             "answered_at": answered, "answered_by_id": user_id if answered else None})
+            done += 1
+        with engine.begin() as conn:
+            conn.execute(insert(record_table), rows)
+            if refs:
+                conn.execute(insert(referral_table), refs)
+        if done % 200_000 == 0 or done == n_records:
+            rate = done / (time.perf_counter() - t0)
+            print(f"  {done:,} records ({rate:,.0f}/s)", flush=True)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def worker_pid(master: int) -> int | None:
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return None
+    return int(children[0]) if children else None
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def timed_get(url: str, token: str) -> tuple[float, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:
+        body = response.read()
+    return time.perf_counter() - t0, body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--url", help="database URL (default: a SQLite file in /tmp, or fieldapp_dashboard on PG)")
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--streets", type=int, default=200)
+    parser.add_argument("--addresses", type=int, default=40_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    url = args.url or (f"sqlite:///{tempfile.gettempdir()}/fieldapp_bench_dashboard.sqlite" if args.db == "sqlite"
+                       else "postgresql://postgres@127.0.0.1:5432/fieldapp_dashboard")
+    import_all_models()
+
+    engine = make_engine(url)
+    existing = None
+    if args.reuse:
+        try:
+            with engine.connect() as conn:
+                existing = conn.execute(select(func.count()).select_from(Record.__table__)).scalar()
+        except Exception:  # noqa: BLE001 - no schema yet
+            existing = None
+    if existing != args.records:
+        engine.dispose()
+        engine = reset(url)
+        generate(engine, args.records, args.streets, args.addresses)
+    print(f"database: {engine.dialect.name}, {args.records:,} records", flush=True)
+
+    bare = text("SELECT street_id, COUNT(DISTINCT address_id) FROM records GROUP BY street_id")
+    bare_times = []
+    with engine.connect() as conn:
+        for _ in range(args.runs + 1):
+            t0 = time.perf_counter()
+            conn.execute(bare).all()
+            bare_times.append(time.perf_counter() - t0)
+    bare_s = statistics.median(bare_times[1:])  # the first run warms the page cache
+    engine.dispose()
+
+    def serve(cache_seconds: str):
+        port = free_port()
+        env = {**os.environ, "FIELDAPP_DATABASE_URL": url, "FIELDAPP_SECRET_KEY": "bench",
+               "FIELDAPP_DASHBOARD_CACHE_SECONDS": cache_seconds,
+               "FIELDAPP_INSTANCE_PATH": tempfile.mkdtemp(prefix="fieldapp-bench-")}
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
+             "--timeout", "300", "--log-level", "warning", "fieldapp.wsgi:app"],
+            cwd=ROOT, env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        request = urllib.request.Request(
+            base + "/api/v1/auth/token", data=json.dumps({"username": "benchcoord", "password": PASSWORD}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")
+        token = json.loads(urllib.request.urlopen(request, timeout=30).read())["token"]
+        return server, base, token
+
+    # Phase 1: figures cache off, so every request computes from the records.
+    server, base, token = serve("0")
+    try:
+        dash_times = []
+        for _ in range(args.runs + 1):
+            seconds, body = timed_get(f"{base}/api/v1/dashboard/streets", token)
+            dash_times.append(seconds)
+        figures = json.loads(body)
+        dash_s = statistics.median(dash_times[1:])
+        cold = statistics.median(
+            [timed_get(f"{base}/api/v1/map/streets.geojson?metric=trust_index", token)[0] for _ in range(args.runs)])
+        pid = worker_pid(server.pid)
+        rss = peak_rss_mb(pid) if pid else float("nan")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # Phase 2: cache on (the default): the map right after the dashboard, as a coordinator uses them.
+    server, base, token = serve("60")
+    try:
+        timed_get(f"{base}/api/v1/dashboard/streets", token)
+        warm = [timed_get(f"{base}/api/v1/map/streets.geojson", token)[0] for _ in range(args.runs)]
+        pid = worker_pid(server.pid)
+        rss = max(rss, peak_rss_mb(pid) if pid else float("nan"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    totals = figures["totals"]
+    print(f"check: {len(figures['streets'])} streets, reached {totals['reached']:,} of {totals['households']:,}, "
+          f"records {totals['records']:,}, trust index {totals['trust_index']}")
+    print(f"bare GROUP BY street (distinct reached addresses): {bare_s * 1000:8.1f} ms")
+    print(f"GET /api/v1/dashboard/streets (uncached):          {dash_s * 1000:8.1f} ms   "
+          f"ratio {dash_s / bare_s:.2f}x  (target <= 2x, < 1000 ms)")
+    print(f"GET /api/v1/map/streets.geojson warm (cached):     {statistics.median(warm) * 1000:8.1f} ms   (target < 100 ms)")
+    print(f"GET /api/v1/map/streets.geojson cold:              {cold * 1000:8.1f} ms")
+    print(f"server worker peak RSS:                            {rss:8.1f} MB   (target <= 250 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""The trust/reach dashboard: street figures, coverage map, follow-up queue and exports."""
+from __future__ import annotations
+
+
+def register(app, api) -> None:
+    from .api import blp, exports_blp
+    from .views import bp, leaflet_bp
+
+    api.register_blueprint(blp)
+    api.register_blueprint(exports_blp)
+    app.register_blueprint(bp)
+    app.register_blueprint(leaflet_bp)

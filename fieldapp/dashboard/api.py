@@ -1,0 +1,160 @@
+"""JSON API: street figures, the map's GeoJSON, answering referrals, exports."""
+from __future__ import annotations
+
+from flask import Response, stream_with_context
+from flask_smorest import Blueprint
+
+from .. import audit
+from ..accounts.access import require_user
+from ..api import error_response
+from ..db import get_session
+from ..timeutil import local_date, utcnow
+from . import cache
+from .exports import records_csv, streets_csv, streets_xlsx
+from .followup import AlreadyAnswered, answer, referral_in_scope
+from .geojson import feature_collection
+from .queries import Scope
+from .schemas import AnswerIn, MapQuery, PeriodQuery, AnsweredReferral, StreetDashboard
+
+READERS = ("volunteer", "taalcoach", "coordinator", "admin")
+COORDINATORS = ("coordinator", "admin")
+
+blp = Blueprint("dashboard_api", __name__, url_prefix="/api/v1", description="Trust/reach dashboard and map")
+exports_blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports for reports")
+
+
+def scope_for(user, query: dict, street_id: int | None = None) -> Scope:
+    return Scope(
+        neighbourhood_ids=tuple(sorted(user.neighbourhood_ids)),
+        first=query.get("date_from"),
+        last=query.get("date_to"),
+        today=local_date(utcnow()),
+        street_id=street_id,
+    )
+
+
+@blp.route("/dashboard/streets", methods=["GET"])
+@blp.arguments(PeriodQuery, location="query")
+@blp.response(200, StreetDashboard)
+def dashboard_streets(query):
+    """Street figures of my neighbourhoods for a period (Europe/Amsterdam days, both included)."""
+    user = require_user(*READERS)
+    return cache.cached_street_figures(get_session(), scope_for(user, query))
+
+
+@blp.route("/map/streets.geojson", methods=["GET"])
+@blp.arguments(MapQuery, location="query")
+@blp.response(200, description="GeoJSON FeatureCollection; properties.value holds the chosen metric")
+def map_streets(query):
+    """My neighbourhoods' streets with their figures; `value` is coverage (0-1) or trust index (0-100)."""
+    user = require_user(*READERS)
+    session = get_session()
+    scope = scope_for(user, query)
+    audit.record("export", kind="streets.geojson", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    body = feature_collection(session, scope, cache.cached_street_figures(session, scope), query["metric"])
+    return _geojson(body)
+
+
+def _geojson(body: dict, download: str | None = None) -> Response:
+    from flask import json
+
+    response = Response(json.dumps(body), mimetype="application/geo+json")
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
+    return response
+
+
+@blp.route("/referrals/<int:referral_id>/answer", methods=["POST"])
+@blp.arguments(AnswerIn)
+@blp.response(200, AnsweredReferral)
+@blp.alt_response(404, description="No such referral in my neighbourhoods")
+@blp.alt_response(409, description="Already answered; the first answer stands")
+def answer_referral(data, referral_id: int):
+    """Mark a consented referral answered (default now). Coordinators."""
+    user = require_user(*COORDINATORS)
+    session = get_session()
+    referral = referral_in_scope(session, user, referral_id)
+    if referral is None:
+        return error_response(404)
+    try:
+        answer(session, user, referral, data.get("answered_at"))
+    except AlreadyAnswered:
+        from flask_babel import gettext
+
+        return error_response(409, message=gettext("This referral was already answered."))
+    cache.clear()
+    return _referral_out(session, referral)
+
+
+def _referral_out(session, referral) -> dict:
+    from ..accounts.models import User
+
+    by = session.get(User, referral.answered_by_id) if referral.answered_by_id else None
+    return {
+        "id": referral.id, "record_id": referral.record_id, "code": referral.code, "consent": referral.consent,
+        "due_date": referral.due_date, "answered_at": referral.answered_at,
+        "answered_by": by.username if by else None,
+    }
+
+
+def _period_suffix(query: dict) -> str:
+    first, last = query.get("date_from"), query.get("date_to")
+    return f"_{first or 'start'}_{last or 'now'}" if first or last else ""
+
+
+@exports_blp.route("/streets.csv", methods=["GET"])
+@exports_blp.arguments(PeriodQuery, location="query")
+@exports_blp.response(200, description="CSV; counts from 1 to 9 shown as <10, cells that would give them away as x")
+def export_streets_csv(query):
+    """The street table for a report, with small numbers suppressed. Coordinators."""
+    user = require_user(*COORDINATORS)
+    scope = scope_for(user, query)
+    audit.record("export", kind="streets.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    figures = cache.cached_street_figures(get_session(), scope)
+    return _download(streets_csv(figures), "text/csv; charset=utf-8", f"streets{_period_suffix(query)}.csv")
+
+
+@exports_blp.route("/streets.xlsx", methods=["GET"])
+@exports_blp.arguments(PeriodQuery, location="query")
+@exports_blp.response(200, description="XLSX with the same suppression as the CSV")
+def export_streets_xlsx(query):
+    """The street table as a spreadsheet, small numbers suppressed. Coordinators."""
+    user = require_user(*COORDINATORS)
+    scope = scope_for(user, query)
+    audit.record("export", kind="streets.xlsx", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    figures = cache.cached_street_figures(get_session(), scope)
+    return _download(streets_xlsx(figures), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"streets{_period_suffix(query)}.xlsx")
+
+
+@exports_blp.route("/streets.geojson", methods=["GET"])
+@exports_blp.arguments(MapQuery, location="query")
+@exports_blp.response(200, description="The map's GeoJSON as a download (street-level figures)")
+def export_streets_geojson(query):
+    """The map as GeoJSON for a GIS. Coordinators."""
+    user = require_user(*COORDINATORS)
+    session = get_session()
+    scope = scope_for(user, query)
+    audit.record("export", kind="streets.geojson", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    body = feature_collection(session, scope, cache.cached_street_figures(session, scope), query["metric"])
+    return _geojson(body, f"streets{_period_suffix(query)}.geojson")
+
+
+@exports_blp.route("/records.csv", methods=["GET"])
+@exports_blp.arguments(PeriodQuery, location="query")
+@exports_blp.response(200, description="One line per record (house numbers, no notes). Admins; audited.")
+def export_records_csv(query):
+    """Record-level export of my neighbourhoods. Admins only; every export is audited."""
+    user = require_user("admin")
+    scope = scope_for(user, query)
+    audit.record("export", kind="records.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    session = get_session()
+    return _download(stream_with_context(records_csv(session, scope)), "text/csv; charset=utf-8",
+                     f"records{_period_suffix(query)}.csv")
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

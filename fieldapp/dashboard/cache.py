@@ -1,0 +1,59 @@
+"""A small per-process cache of street figures, keyed by the data's version.
+
+The map and the dashboard ask for the same figures within seconds of each other; at a million
+records one computation takes a good part of a second. The key holds a cheap version stamp of
+the data (newest record received, answered referrals, register size), so a new record or an
+answer is seen on the next request; the TTL bounds anything the stamp cannot see (a coordinator
+correcting an address link). FIELDAPP_DASHBOARD_CACHE_SECONDS=0 turns it off.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .queries import A, F, R, Scope, street_figures
+
+_lock = threading.Lock()
+_entries: OrderedDict = OrderedDict()
+MAX_ENTRIES = 32
+
+
+def data_version(session: Session) -> tuple:
+    received = session.execute(select(func.max(R.c.received_at))).scalar()
+    answered = session.execute(
+        select(func.count()).select_from(F).where(F.c.answered_at.is_not(None))
+    ).scalar()
+    register = session.execute(select(func.max(A.c.id), func.count()).select_from(A)).one()
+    return (str(received), answered, tuple(register))
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def cached_street_figures(session: Session, scope: Scope) -> dict:
+    ttl = current_app.config.get(
+        "DASHBOARD_CACHE_SECONDS", int(os.environ.get("FIELDAPP_DASHBOARD_CACHE_SECONDS", "60"))
+    )
+    if not ttl:
+        return street_figures(session, scope)
+    key = (scope, data_version(session))
+    now = time.monotonic()
+    with _lock:
+        hit = _entries.get(key)
+        if hit and now - hit[0] < ttl:
+            _entries.move_to_end(key)
+            return hit[1]
+    figures = street_figures(session, scope)
+    with _lock:
+        _entries[key] = (now, figures)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return figures

@@ -1,0 +1,344 @@
+"""The trust/reach figures of DOMAIN.md ("What a coordinator must see"), computed in SQL.
+
+Records are never loaded into Python: every figure comes out of grouped queries, and Python
+only folds the grouped rows (a few per street) into the response. The same Core statements
+run on SQLite and PostgreSQL.
+
+The central piece is one pass over the period's records grouped by (street, address): the
+NULL-address group of a street holds its anonymous contacts, every other group one reached
+address with the flags that decide its trust-ladder step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from ..codes import CHANNELS, NO_CONTACT_OUTCOMES, TENURES
+from ..records.models import Record, Referral
+from ..streets.models import Address, Street
+from ..timeutil import period_bounds
+from .sqlfuncs import days_between, week_start
+
+R = Record.__table__
+F = Referral.__table__
+A = Address.__table__
+S = Street.__table__
+
+STEPS = (0, 1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records count: streets of these neighbourhoods, occurred in [start, end)."""
+
+    neighbourhood_ids: tuple[int, ...]
+    first: date | None = None
+    last: date | None = None
+    today: date | None = None  # Europe/Amsterdam; decides what is overdue
+    street_id: int | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        return period_bounds(self.first, self.last)
+
+
+def street_ids(scope: Scope):
+    stmt = select(S.c.id).where(S.c.neighbourhood_id.in_(scope.neighbourhood_ids))
+    if scope.street_id is not None:
+        stmt = stmt.where(S.c.id == scope.street_id)
+    return stmt
+
+
+def record_conditions(scope: Scope, table=R) -> list:
+    start, end = scope.bounds
+    conditions = [table.c.street_id.in_(street_ids(scope))]
+    if scope.street_id is not None:
+        conditions.append(table.c.street_id == scope.street_id)
+    if start is not None:
+        conditions.append(table.c.occurred_at >= start)
+    if end is not None:
+        conditions.append(table.c.occurred_at < end)
+    return conditions
+
+
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
+def _count_if(condition):
+    return func.sum(_flag(condition))
+
+
+def per_address(scope: Scope):
+    """One row per (street, address) with records in the period; address NULL = anonymous."""
+    contact = func.coalesce(R.c.outcome, "").not_in(NO_CONTACT_OUTCOMES)
+    step4 = and_(or_(R.c.channel.in_(("klus", "visit")), R.c.outcome == "let_in"), contact)
+    step2 = or_(R.c.outcome.in_(("talked", "let_in")), R.c.channel == "loket")
+    columns = [
+        R.c.street_id,
+        R.c.address_id,
+        func.count().label("records"),
+        _count_if(R.c.outcome == "refused").label("refusals"),
+        _count_if(R.c.taalcoach_present == True).label("taalcoach"),  # noqa: E712
+        _count_if(R.c.partner_count >= 2).label("koppel"),
+        # The highest step a record gives on its own (steps 3 and "returned" need other rows):
+        # one aggregate instead of a flag per step keeps the per-record work small.
+        func.max(case((R.c.ambassador == True, 5), (step4, 4), (step2, 2), else_=1)).label("best"),  # noqa: E712
+        # The latest walk-in is enough: if any walk-in had an earlier record, this one has.
+        func.max(case((R.c.channel == "loket", R.c.occurred_at), else_=None)).label("last_loket"),
+        func.min(R.c.occurred_at).label("first_at"),
+    ]
+    columns += [_count_if(R.c.channel == code).label(f"ch_{code}") for code in CHANNELS.codes]
+    return (
+        select(*columns)
+        .where(*record_conditions(scope))
+        .group_by(R.c.street_id, R.c.address_id)
+        .cte("per_address")
+    )
+
+
+def consented_addresses(scope: Scope):
+    """Addresses with a record in the period that holds a consented referral (step 3)."""
+    return (
+        select(R.c.address_id)
+        .select_from(F.join(R, F.c.record_id == R.c.id))
+        .where(F.c.consent == True, R.c.address_id.is_not(None), *record_conditions(scope))  # noqa: E712
+        .group_by(R.c.address_id)
+        .cte("consented")
+    )
+
+
+def address_steps(scope: Scope, pa=None):
+    """Each (street, address) group with its trust-ladder step (the highest any record gives it).
+
+    The anonymous group of a street (address NULL) is kept, with step NULL, so one statement
+    yields both the record counts and the ladder.
+    """
+    pa = pa if pa is not None else per_address(scope)
+    consented = consented_addresses(scope)
+    walk_in = pa.c.last_loket.is_not(None)
+    whens = [
+        (pa.c.address_id.is_(None), None),
+        (pa.c.best == 5, 5),
+        # An earlier record inside the period answers "returned" without a lookup...
+        (and_(walk_in, pa.c.first_at < pa.c.last_loket), 5),
+    ]
+    if scope.first is not None:
+        # ...only a walk-in that is the address's first record in the period needs to look back.
+        earlier = R.alias("earlier")
+        has_earlier = exists().where(earlier.c.address_id == pa.c.address_id,
+                                     earlier.c.occurred_at < pa.c.last_loket)
+        whens.append((and_(walk_in, has_earlier), 5))
+    whens += [(pa.c.best == 4, 4), (consented.c.address_id.is_not(None), 3), (pa.c.best == 2, 2)]
+    step = case(*whens, else_=1)
+    return (
+        select(pa, step.label("step"))
+        .select_from(pa.outerjoin(consented, consented.c.address_id == pa.c.address_id))
+        .cte("steps")
+    )
+
+
+def _empty_street(street_id: int, name: str, households: int) -> dict:
+    return {
+        "street_id": street_id,
+        "name": name,
+        "households": households,
+        "reached": 0,
+        "coverage": None,
+        "anonymous_contacts": 0,
+        "records": 0,
+        "refusals": 0,
+        "trust_index": None,
+        "ladder": {str(s): 0 for s in STEPS},
+        "channels": {code: {"records": 0, "addresses": 0} for code in CHANNELS.codes},
+        "languages": {},
+        "taalcoach_records": 0,
+        "tenure": {code: {"households": 0, "reached": 0} for code in TENURES.codes},
+        "koppelkansen": 0,
+        "referrals_open": 0,
+        "referrals_overdue": 0,
+        "median_response_days": None,
+        "_step_sum": 0,
+    }
+
+
+def _finish(row: dict) -> dict:
+    reached = sum(row["ladder"][str(s)] for s in STEPS[1:])
+    row["reached"] = reached
+    row["ladder"]["0"] = max(row["households"] - reached, 0)
+    row["coverage"] = round(reached / row["households"], 4) if row["households"] else None
+    step_sum = row.pop("_step_sum")
+    row["trust_index"] = round(step_sum / reached * 20, 1) if reached else None
+    row["languages"] = dict(sorted(row["languages"].items(), key=lambda kv: (-kv[1], kv[0])))
+    return row
+
+
+def _referral_figures(session: Session, scope: Scope) -> tuple[dict[int, tuple], float | None]:
+    """Open, overdue and median days to answer, per street, plus the overall median: one statement.
+
+    Over consented referrals of the period's records; the median over those answered so far.
+    The median is taken in SQL with ROW_NUMBER/COUNT windows (the middle one or two rows), per
+    street and over all streets, glued to the counts with UNION ALL so the referrals are joined
+    to their records once.
+    """
+    refs = (
+        select(R.c.street_id, F.c.answered_at, F.c.due_date,
+               days_between(R.c.occurred_at, F.c.answered_at).label("days"))
+        .select_from(F.join(R, F.c.record_id == R.c.id))
+        .where(F.c.consent == True, *record_conditions(scope))  # noqa: E712
+        .cte("consented_refs")
+    )
+    is_open = refs.c.answered_at.is_(None)
+    overdue = _count_if(and_(is_open, refs.c.due_date < scope.today)) if scope.today else literal(0)
+    counts = select(
+        literal_column("'counts'").label("kind"), refs.c.street_id, _count_if(is_open).label("a"),
+        overdue.label("b"), literal_column("NULL").label("days"),
+    ).group_by(refs.c.street_id)
+
+    def median_of(kind: str, partition):
+        ranked = (
+            select(
+                refs.c.street_id if partition is not None else literal_column("0").label("street_id"),
+                refs.c.days,
+                func.row_number().over(partition_by=partition, order_by=refs.c.days).label("rn"),
+                func.count().over(partition_by=partition).label("n"),
+            )
+            .where(refs.c.answered_at.is_not(None))
+            .subquery()
+        )
+        middle = ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
+        return (
+            select(literal_column(f"'{kind}'"), ranked.c.street_id, literal_column("0"), literal_column("0"),
+                   func.avg(ranked.c.days))
+            .where(middle)
+            .group_by(ranked.c.street_id)
+        )
+
+    per_street: dict[int, list] = {}
+    overall = None
+    stmt = union_all(counts, median_of("median", refs.c.street_id), median_of("overall", None))
+    for kind, sid, open_, late, days in session.execute(stmt):
+        if kind == "overall":
+            overall = round(float(days), 1)
+            continue
+        entry = per_street.setdefault(sid, [0, 0, None])
+        if kind == "counts":
+            entry[0], entry[1] = int(open_ or 0), int(late or 0)
+        else:
+            entry[2] = round(float(days), 1)
+    return per_street, overall
+
+
+def street_figures(session: Session, scope: Scope) -> dict:
+    """The body of GET /api/v1/dashboard/streets."""
+    streets = {
+        sid: _empty_street(sid, name, households or 0)
+        for sid, name, households in session.execute(
+            select(S.c.id, S.c.name, S.c.households)
+            .where(S.c.id.in_(street_ids(scope)))
+            .order_by(S.c.name, S.c.id)
+        )
+    }
+
+    steps = address_steps(scope)
+    # One pass: groups by street, tenure and step; the anonymous group has no tenure nor step.
+    main = (
+        select(
+            steps.c.street_id,
+            A.c.tenure,
+            steps.c.step,
+            func.count(steps.c.address_id),
+            func.sum(steps.c.records),
+            func.sum(steps.c.refusals),
+            func.sum(steps.c.taalcoach),
+            func.sum(steps.c.koppel),
+            *[func.sum(steps.c[f"ch_{code}"]) for code in CHANNELS.codes],
+            *[_count_if(and_(steps.c[f"ch_{code}"] > 0, steps.c.address_id.is_not(None))) for code in CHANNELS.codes],
+        )
+        .select_from(steps.outerjoin(A, A.c.id == steps.c.address_id))
+        .group_by(steps.c.street_id, A.c.tenure, steps.c.step)
+    )
+    n_channels = len(CHANNELS.codes)
+    for sid, tenure, step, addresses, records, refusals, taalcoach, koppel, *per_channel in session.execute(main):
+        row = streets[sid]
+        row["records"] += int(records)
+        row["refusals"] += int(refusals)
+        row["taalcoach_records"] += int(taalcoach)
+        row["koppelkansen"] += int(koppel)
+        for code, n, k in zip(CHANNELS.codes, per_channel[:n_channels], per_channel[n_channels:]):
+            row["channels"][code]["records"] += int(n)
+            row["channels"][code]["addresses"] += int(k)
+        if step is None:
+            row["anonymous_contacts"] += int(records)
+            continue
+        row["ladder"][str(step)] += addresses
+        row["_step_sum"] += step * addresses
+        if tenure in row["tenure"]:
+            row["tenure"][tenure]["reached"] += addresses
+
+    languages = (
+        select(R.c.street_id, R.c.language, func.count())
+        .where(*record_conditions(scope))
+        .group_by(R.c.street_id, R.c.language)
+    )
+    for sid, language, n in session.execute(languages):
+        streets[sid]["languages"][language] = n
+
+    tenure_households = (
+        select(A.c.street_id, A.c.tenure, func.count())
+        .where(A.c.street_id.in_(street_ids(scope)))
+        .group_by(A.c.street_id, A.c.tenure)
+    )
+    for sid, tenure, n in session.execute(tenure_households):
+        if tenure in streets[sid]["tenure"]:
+            streets[sid]["tenure"][tenure]["households"] = n
+
+    per_street, overall_median = _referral_figures(session, scope)
+    for sid, (open_, overdue, median) in per_street.items():
+        streets[sid].update(referrals_open=open_, referrals_overdue=overdue, median_response_days=median)
+
+    rows = list(streets.values())
+    totals = _totals(rows, overall_median)
+    return {
+        "period": {"from": scope.first, "to": scope.last, "today": scope.today},
+        "streets": [_finish(row) for row in rows],
+        "totals": _finish(totals),
+    }
+
+
+def _totals(rows: list[dict], median: float | None) -> dict:
+    """Sums of the street rows (each address lies on one street, so distinct counts add up)."""
+    total = _empty_street(0, "", 0)
+    total.pop("street_id")
+    total.pop("name")
+    for row in rows:
+        for key in ("households", "anonymous_contacts", "records", "refusals", "taalcoach_records",
+                    "koppelkansen", "referrals_open", "referrals_overdue", "_step_sum"):
+            total[key] += row[key]
+        for step in STEPS[1:]:
+            total["ladder"][str(step)] += row["ladder"][str(step)]
+        for code, counts in row["channels"].items():
+            for key in ("records", "addresses"):
+                total["channels"][code][key] += counts[key]
+        for language, n in row["languages"].items():
+            total["languages"][language] = total["languages"].get(language, 0) + n
+        for code, counts in row["tenure"].items():
+            for key in ("households", "reached"):
+                total["tenure"][code][key] += counts[key]
+    total["median_response_days"] = median
+    return total
+
+
+def records_per_week(session: Session, scope: Scope) -> list[tuple[str, str, int]]:
+    """(Monday of the week, channel, records), weeks in UTC, oldest first."""
+    week = week_start(R.c.occurred_at).label("week")
+    stmt = (
+        select(week, R.c.channel, func.count())
+        .where(*record_conditions(scope))
+        .group_by(week, R.c.channel)
+        .order_by(week, R.c.channel)
+    )
+    return [(str(w), channel, n) for w, channel, n in session.execute(stmt)]

@@ -1,0 +1,46 @@
+"""The few SQL expressions SQLite and PostgreSQL spell differently, behind one name each."""
+from __future__ import annotations
+
+from sqlalchemy import Float
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_between(FunctionElement):
+    """Elapsed days (fractional) from the first timestamp to the second."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+
+
+class week_start(FunctionElement):
+    """The Monday (UTC calendar) of a timestamp's week, as text YYYY-MM-DD."""
+
+    inherit_cache = True
+    name = "week_start"
+
+
+@compiles(week_start)
+def _week_start_default(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    return f"to_char(date_trunc('week', {compiler.process(value, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    # 'weekday 0' moves forward to Sunday (or stays); six days back is that week's Monday.
+    return f"date({compiler.process(value, **kw)}, 'weekday 0', '-6 days')"
