@@ -90,6 +90,9 @@ def test_wrong_second_factor_counts(app, world, enrol_totp):
 
 def test_redis_path_through_limits_storage(app, world):
     """FIELDAPP_REDIS_URL goes through the `limits` storage; its memory:// backend runs the same code."""
+    from fieldapp.accounts.operations import _redis_failures
+
+    _redis_failures.cache_clear()  # memory:// lives in the process: start from an empty count
     app.config["REDIS_URL"] = "memory://"
     client = app.test_client()
     for attempt in range(5):

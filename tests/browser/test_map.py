@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from conftest import session_client
+
 pytestmark = pytest.mark.browser
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -24,12 +26,8 @@ def live_server(app, dashboard_world):
 def test_map_draws_streets_offline(app, live_server, dashboard_world):
     from playwright.sync_api import sync_playwright
 
-    with app.test_request_context():
-        from flask import session as flask_session
-
-        serializer = app.session_interface.get_signing_serializer(app)
-        cookie = serializer.dumps({"user_id": dashboard_world.world.users["coord"]})
-        del flask_session
+    signed_in = session_client(app, dashboard_world.world.users["coord"])
+    cookie = signed_in.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
     requests = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
