@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, NO_CONTACT_OUTCOMES, TENURES
@@ -190,6 +190,8 @@ def _referral_figures(session: Session, scope: Scope) -> tuple[dict[int, tuple],
         .select_from(F.join(R, F.c.record_id == R.c.id))
         .where(F.c.consent == True, *record_conditions(scope))  # noqa: E712
         .cte("consented_refs")
+        # Read three times below: join the referrals to their records once (SQLite >= 3.35, PG >= 12).
+        .prefix_with("MATERIALIZED")
     )
     is_open = refs.c.answered_at.is_(None)
     overdue = _count_if(and_(is_open, refs.c.due_date < scope.today)) if scope.today else literal(0)
@@ -232,8 +234,17 @@ def _referral_figures(session: Session, scope: Scope) -> tuple[dict[int, tuple],
     return per_street, overall
 
 
+def no_jit(session: Session) -> None:
+    """PostgreSQL's JIT compiles these wide aggregates for over a second (EXPLAIN ANALYZE: JIT
+    1.6 s of a 2.0 s query at a million records), more than the query itself costs: switch it
+    off for this transaction only."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def street_figures(session: Session, scope: Scope) -> dict:
     """The body of GET /api/v1/dashboard/streets."""
+    no_jit(session)
     streets = {
         sid: _empty_street(sid, name, households or 0)
         for sid, name, households in session.execute(
@@ -334,6 +345,7 @@ def _totals(rows: list[dict], median: float | None) -> dict:
 
 def records_per_week(session: Session, scope: Scope) -> list[tuple[str, str, int]]:
     """(Monday of the week, channel, records), weeks in UTC, oldest first."""
+    no_jit(session)
     week = week_start(R.c.occurred_at).label("week")
     stmt = (
         select(week, R.c.channel, func.count())
