@@ -1,6 +1,8 @@
 """POST /api/v1/referrals/<id>/answer and the follow-up queue screen."""
 from __future__ import annotations
 
+import re
+
 PERIOD = "?from=2026-03-01&to=2026-03-31"
 
 
@@ -78,7 +80,10 @@ def test_followup_queue_oldest_overdue_first(app, dashboard_world):
     assert overdue < later
     assert f"/dashboard/followup/{refs['f_elders']}/answer" not in html
     assert f"/dashboard/followup/{refs['f_declined']}/answer" not in html
-    response = client.post(f"/dashboard/followup/{refs['f_overdue']}/answer")
+    # The form carries a CSRF token once CSRF protection is switched on app-wide.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    response = client.post(f"/dashboard/followup/{refs['f_overdue']}/answer",
+                           data={"csrf_token": token.group(1)} if token else {})
     assert response.status_code == 302
     html = client.get("/dashboard/followup?lang=en").get_data(as_text=True)
     assert f"/dashboard/followup/{refs['f_overdue']}/answer" not in html
