@@ -7,7 +7,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldapp.dashboard.exports import COLUMNS, COUNTS, published_rows, street_table
+from fieldapp.dashboard.exports import COLUMNS, COUNTS, street_table
 from fieldapp.dashboard.suppression import COMPLEMENTARY, PRIMARY, Table, solvable, suppress
 
 PERIOD = "?from=2026-03-01&to=2026-03-31"

@@ -50,7 +50,6 @@ def map_streets(query):
     user = require_user(*READERS)
     session = get_session()
     scope = scope_for(user, query)
-    audit.record("export", kind="streets.geojson", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
     body = feature_collection(session, scope, cache.cached_street_figures(session, scope), query["metric"])
     return _geojson(body)
 

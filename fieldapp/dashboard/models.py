@@ -21,3 +21,6 @@ ix_records_dashboard = Index(
 
 # The figures cache's version stamp asks for the newest record received: one index probe.
 ix_records_received_at = Index("ix_records_received_at", Record.received_at)
+
+# Language mix: records per (street, language) read in index order, without a sort.
+ix_records_street_language = Index("ix_records_street_language", Record.street_id, Record.language, Record.occurred_at)

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
 from xstatic.pkg import leaflet
 
 from .. import audit
@@ -167,22 +166,22 @@ def answer_from_queue(referral_id: int):
     return redirect(url_for("dashboard.followup"))
 
 
-@bp.app_template_filter("percent")
+@bp.app_template_filter("dash_percent")
 def percent(value) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
-@bp.app_template_filter("number")
+@bp.app_template_filter("dash_number")
 def number(value) -> str:
     return "–" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
 
-@bp.app_template_global("local_day")
+@bp.app_template_global("dash_local_day")
 def local_day(value) -> date | None:
     return local_date(value) if value else None
 
 
-@bp.app_template_global("period_args")
+@bp.app_template_global("dash_period_args")
 def period_args() -> dict:
     """The period of the current page, to carry into links."""
     return {k: request.args[k] for k in ("from", "to") if request.args.get(k)}

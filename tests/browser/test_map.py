@@ -16,6 +16,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @pytest.fixture
 def live_server(app, dashboard_world):
+    # The policy the app will run under: the map must work with it.
+    @app.after_request
+    def csp(response):
+        response.headers["Content-Security-Policy"] = "default-src 'self'"
+        return response
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -39,6 +45,9 @@ def test_map_draws_streets_offline(app, live_server, dashboard_world):
             page.on("request", lambda request: requests.append(request.url))
             errors = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            # Console errors include CSP violations; the favicon (not ours) may be missing.
+            page.on("console", lambda msg: errors.append(msg.text)
+                    if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico") else None)
             page.goto(f"{live_server}/dashboard/map?from=2026-03-01&to=2026-03-31&lang=en")
             page.wait_for_selector("#map[data-loaded='3']", timeout=15000)
             paths = page.locator("#map svg path.street")

@@ -25,6 +25,8 @@ def upgrade() -> None:
              "taalcoach_present", "partner_count", "ambassador"],
             unique=False,
         )
+        # Language mix: records per (street, language) in index order.
+        batch_op.create_index("ix_records_street_language", ["street_id", "language", "occurred_at"], unique=False)
         # The figures cache's version stamp: the newest record received.
         batch_op.create_index("ix_records_received_at", ["received_at"], unique=False)
 
@@ -32,5 +34,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.drop_index("ix_records_received_at")
+        batch_op.drop_index("ix_records_street_language")
         batch_op.drop_index("ix_records_dashboard")
         batch_op.drop_index("ix_records_address_occurred")
