@@ -11,7 +11,7 @@ from ..db import get_session
 from ..i18n import ACCEPTED, BY_CODE, LOCALES
 from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
 from .forms import (
-    CODE_LISTS, CONVERSATION_LANGUAGES, FORMS, SECTION_LABELS, accepts_consent_text_version, msgid_of,
+    CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FORMS, PAGE_TITLES, SECTION_LABELS, accepts_consent_text_version, msgid_of,
     validation_rules,
 )
 from .strings import catalog_strings, locale_meta
@@ -34,7 +34,8 @@ def code_options(name: str) -> list[dict]:
 
 
 def _shell_page(template: str, **context):
-    response = current_app.make_response(render_template(template, **context))
+    html = render_template(template, page_titles=PAGE_TITLES, consent_choices=CONSENT_CHOICES, **context)
+    response = current_app.make_response(html)
     # The page holds no personal data, but its language follows the cookie: revalidate each time.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Cookie, Accept-Language"
