@@ -60,6 +60,8 @@
 
   function renderElement(el) {
     var code = localeOf(el);
+    // A language whose catalog is not here yet keeps the text it has rather than falling back to English.
+    if (code !== "en" && !catalogs[code]) return;
     var params = paramsOf(el);
     var msgid = el.getAttribute("data-i18n");
     if (msgid) el.textContent = translateIn(code, msgid, params);
@@ -101,12 +103,17 @@
     render: render,
     /** The msgid behind a text the server translated into `code`, so it can switch language too. */
     msgidFor: function (text, code) {
-      if ((code || "en") === "en") return text;
-      var catalog = catalogs[code];
-      if (!catalog) return null;
-      var messages = catalog.messages;
-      for (var key in messages) {
-        if (messages[key] === text) return key;
+      // First the language it was sent in; an outbox may replay in another, so then the rest.
+      var order = [code].concat(SUPPORTED.filter(function (c) { return c !== code; }));
+      for (var i = 0; i < order.length; i++) {
+        var catalog = catalogs[order[i]];
+        if (!catalog) continue;
+        for (var key in catalog.messages) {
+          if (catalog.messages[key] === text) return key;
+        }
+      }
+      for (var c in catalogs) {
+        if (Object.prototype.hasOwnProperty.call(catalogs[c].messages, text)) return text; // an English msgid
       }
       return null;
     },
