@@ -37,3 +37,20 @@ def test_screen_in_every_locale(live_server, page_360, artifacts_dir, screen):
         if wide or violations:
             problems[code] = {"wider than 360 px": wide, "axe": violations}
     assert problems == {}
+
+
+def test_resident_card_overlay(live_server, page_360, artifacts_dir):
+    """The card over a form: full screen, the resident's language, axe clean, nothing too wide."""
+    page = page_360
+    signed_in(page, live_server)
+    page.goto(f"{live_server.url}/field/forms/rally?lang=nl")
+    page.wait_for_selector("#record-form[data-ready=true]")
+    page.click("label.chip:has(input[name=language][value=ti])")
+    page.click("label.chip:has(input[name=referrals][value=energy_coach])")
+    page.click("#show-card")
+    page.wait_for_function("document.querySelector('#card-overlay .resident-card').lang === 'ti'")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    page.screenshot(path=str(artifacts_dir / "field-card-overlay-ti.png"))
+    assert wider_than_viewport(page) == []
+    assert serious_axe_violations(page) == []
+    assert page.evaluate("document.activeElement.id") == "close-card"
