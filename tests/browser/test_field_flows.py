@@ -97,3 +97,37 @@ def test_server_rejection_is_shown_beside_the_field_and_switches_language(live_s
     page.click("nav.languages a[data-locale=ti]")
     page.wait_for_function("document.documentElement.lang === 'ti'")
     assert message.text_content() == tr("ti", "Unknown partner.")
+
+
+def test_client_checks_mirror_the_server_and_send_nothing(live_server, page_360):
+    page = page_360
+    signed_in(page, live_server, "vol")
+    page.goto(f"{live_server.url}/field/forms/rally?lang=nl")
+    page.wait_for_selector("#record-form[data-ready=true]")
+    page.fill("#house_number", "0")
+    page.fill("#notes", "x" * 501)
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page.fill("#occurred_at", tomorrow)
+    page.click("#send")
+    expected = {
+        "street_id": "Choose a street.",
+        "house_number": "Give a house number from 1 to 99999.",
+        "outcome": "Choose how the door went.",
+        "notes": "At most 500 characters.",
+        "occurred_at": "This time lies in the future.",
+    }
+    for field, msgid in expected.items():
+        assert page.locator(f"[data-error-for={field}] p").text_content() == tr("nl", msgid), field
+    assert page.locator("#house_number").get_attribute("aria-invalid") == "true"
+    page.click("nav.languages a[data-locale=tr]")
+    page.wait_for_function("document.documentElement.lang === 'tr'")
+    for field, msgid in expected.items():
+        assert page.locator(f"[data-error-for={field}] p").text_content() == tr("tr", msgid), field
+    # Correcting one field clears its message only.
+    page.fill("#house_number", "1")
+    assert page.locator("[data-error-for=house_number] p").count() == 0
+    assert page.locator("[data-error-for=outcome] p").count() == 1
+
+    token = live_server.token("vol")["token"]
+    listed = live_server.app.test_client().get("/api/v1/records", headers={"Authorization": f"Bearer {token}"})
+    assert listed.get_json()["records"] == []
