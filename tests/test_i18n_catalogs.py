@@ -35,9 +35,11 @@ def extract(to: Path) -> str:
 
 
 def without_header(pot_text: str) -> str:
-    """Drop a leading header entry (msgid "") and comments, should one be there."""
+    """Drop the header entry (msgid "" with its leading comments), should there be one; nothing else."""
     blocks = pot_text.strip().split("\n\n")
-    return "\n\n".join(b for b in blocks if not b.lstrip("#").strip().startswith('msgid ""\nmsgstr ""') and not b.startswith("# "))
+    if blocks and re.search(r'^msgid ""\nmsgstr ""', blocks[0], re.M):
+        blocks = blocks[1:]
+    return "\n\n".join(blocks)
 
 
 def load(path: Path, locale: str | None = None):
