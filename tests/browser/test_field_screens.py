@@ -18,15 +18,16 @@ SCREENS = {
 }
 
 
-def layout_only_once(live_server):
+@pytest.fixture
+def layout_only_once(request):
     # Layout and accessibility do not depend on the database: spare CI's two cores the second run.
-    if live_server.app.config["DATABASE_URL"].startswith("postgresql"):
+    # (Asked for before live_server, so the skip comes before any database is prepared.)
+    if request.node.callspec.params.get("database_url") == "postgresql":
         pytest.skip("screens are checked on SQLite; the PostgreSQL run covers the data flows")
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_screen_in_every_locale(live_server, page_360, artifacts_dir, screen):
-    layout_only_once(live_server)
+def test_screen_in_every_locale(layout_only_once, live_server, page_360, artifacts_dir, screen):
     path, needs_session = SCREENS[screen]
     page = page_360
     if needs_session:
@@ -46,9 +47,8 @@ def test_screen_in_every_locale(live_server, page_360, artifacts_dir, screen):
     assert problems == {}
 
 
-def test_resident_card_overlay(live_server, page_360, artifacts_dir):
+def test_resident_card_overlay(layout_only_once, live_server, page_360, artifacts_dir):
     """The card over a form: full screen, the resident's language, axe clean, nothing too wide."""
-    layout_only_once(live_server)
     page = page_360
     signed_in(page, live_server)
     page.goto(f"{live_server.url}/field/forms/rally?lang=nl")
