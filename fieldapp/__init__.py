@@ -40,6 +40,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.blueprint import blp as auth_blp
     from .accounts.views import bp as accounts_bp
     from .dashboard import register as register_dashboard
+    from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
     from .records.blueprint import blp as records_blp
     from .streets.blueprint import blp as streets_blp
@@ -50,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     register_dashboard(app, api.api)
+    app.register_blueprint(field_bp)
 
 
 # API endpoints anyone may call; every other /api/ endpoint needs a signed-in user.

@@ -212,6 +212,14 @@ case("dashboard.answer_from_queue", "POST")((
 ))
 case("leaflet.static", "GET")((lambda a, o: [("-", "/vendor/leaflet/leaflet.js", {})], lambda a, v: 200))
 
+# The phone app's shell (issue 3): the same bytes for everyone, no personal data; its data comes
+# through the API above with a bearer token.
+case("field.root", "GET")((lambda a, o: [("-", "/", {})], lambda a, v: 302))
+for _endpoint, _path in (("field.home", "/field/"), ("field.login", "/field/login"), ("field.form", "/field/forms/klus"),
+                         ("field.card", "/field/card"), ("field.strings", "/field/i18n/ti.json"),
+                         ("field.codes", "/field/codes.json")):
+    case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
+
 # The objects every actor is tried against: (neighbourhood, owner).
 OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
 OBJECT_USERS = {"member_s": "Smitsveen", "member_e": "Elders"}
