@@ -10,8 +10,6 @@ from conftest import session_client
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -29,38 +27,34 @@ def live_server(app, dashboard_world):
     server.shutdown()
 
 
-def test_map_draws_streets_offline(app, live_server, dashboard_world):
-    from playwright.sync_api import sync_playwright
-
+def test_map_draws_streets_offline(app, live_server, dashboard_world, browser):
     signed_in = session_client(app, dashboard_world.world.users["coord"])
     cookie = signed_in.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
     requests = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        try:
-            context = browser.new_context()
-            context.add_cookies([{"name": app.config.get("SESSION_COOKIE_NAME", "session"), "value": cookie,
-                                  "url": live_server}])
-            page = context.new_page()
-            page.on("request", lambda request: requests.append(request.url))
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            # Console errors include CSP violations; the favicon (not ours) may be missing.
-            page.on("console", lambda msg: errors.append(msg.text)
-                    if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico") else None)
-            page.goto(f"{live_server}/dashboard/map?from=2026-03-01&to=2026-03-31&lang=en")
-            page.wait_for_selector("#map[data-loaded='3']", timeout=15000)
-            paths = page.locator("#map svg path.street")
-            assert paths.count() == 3  # Smitsplein's line and two streets drawn at their centroid
-            assert page.locator("#map svg path.band-4").count() == 2  # Koningsweg, Smitsplein: 100 %
-            assert page.locator("#map svg path.band-2").count() == 1  # Weegbreestraat: 50 %
-            legend = page.locator("#map-legend")
-            assert legend.is_visible() and "80–100%" in legend.inner_text()
-            paths.first.click(force=True)
-            popup = page.locator(".leaflet-popup-content")
-            popup.wait_for(timeout=5000)
-            assert "Households" in popup.inner_text()
-            assert errors == []
-        finally:
-            browser.close()
+    try:
+        context = browser.new_context()
+        context.add_cookies([{"name": app.config.get("SESSION_COOKIE_NAME", "session"), "value": cookie,
+                              "url": live_server}])
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Console errors include CSP violations; the favicon (not ours) may be missing.
+        page.on("console", lambda msg: errors.append(msg.text)
+                if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico") else None)
+        page.goto(f"{live_server}/dashboard/map?from=2026-03-01&to=2026-03-31&lang=en")
+        page.wait_for_selector("#map[data-loaded='3']", timeout=15000)
+        paths = page.locator("#map svg path.street")
+        assert paths.count() == 3  # Smitsplein's line and two streets drawn at their centroid
+        assert page.locator("#map svg path.band-4").count() == 2  # Koningsweg, Smitsplein: 100 %
+        assert page.locator("#map svg path.band-2").count() == 1  # Weegbreestraat: 50 %
+        legend = page.locator("#map-legend")
+        assert legend.is_visible() and "80–100%" in legend.inner_text()
+        paths.first.click(force=True)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        assert "Households" in popup.inner_text()
+        assert errors == []
+    finally:
+        context.close()
     assert requests and all(url.startswith(live_server) for url in requests), requests
