@@ -47,6 +47,7 @@ check-catalogs: $(STAMP)
 
 bench: install
 	$(PY) bench/ingest.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

@@ -223,9 +223,12 @@ def web_login(app, world):
             page = client.get("/login/code")
             response = client.post("/login/code", data={"code": code, "csrf_token": csrf_from(page.get_data(as_text=True))})
         assert response.status_code == 302, response.get_data(as_text=True)
+        client.landed_on = response.headers["Location"]
         return client
 
     return sign_in
+
+
 # --- issue 5: the dashboard's hand-made neighbourhood -------------------------------------
 @dataclass
 class DashboardWorld:

@@ -18,7 +18,8 @@ def test_login_page_form_and_session_cookie(app, world):
     html = page.get_data(as_text=True)
     assert 'name="csrf_token"' in html and 'autocomplete="current-password"' in html
     response = _post_login(client, "vol", PASSWORD)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    # A volunteer lands on the phone app; coordinators and admins on the dashboard (tested below).
+    assert response.status_code == 302 and response.headers["Location"] == "/field/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     # now signed in: an API call by cookie works
@@ -193,3 +194,14 @@ def test_expired_token_refused(app, login, db, world):
         row.expires_at = utcnow() - timedelta(seconds=1)
     db.commit()
     assert api.get("/api/v1/records").status_code == 401
+
+
+def test_office_users_land_on_the_dashboard_with_its_links(enrol_totp, web_login):
+    import pyotp
+
+    secret, _codes = enrol_totp("adm")
+    client = web_login("adm", pyotp.TOTP(secret).now())
+    assert client.landed_on == "/dashboard/"
+    html = client.get("/dashboard/?lang=en").get_data(as_text=True)
+    for link in ('href="/dashboard/"', 'href="/admin/users"', 'href="/admin/audit"', 'href="/logout"'):
+        assert link in html

@@ -36,6 +36,13 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+def _landing(user, requested: str | None) -> str:
+    """Where sign-in leads: the page asked for, else the office screens or the phone app."""
+    if requested:
+        return _safe_next(requested)
+    return url_for("dashboard.index") if user.role in ("coordinator", "admin") else "/field/"
+
+
 def _limited_page():
     return render_template("accounts/login.html", error=_("Too many attempts. Wait a minute and try again."),
                            username=request.form.get("username", "")), 429
@@ -57,13 +64,13 @@ def login():
         return _limited_page()
     if result.status == CODE_NEEDED:
         end_session()
-        session.update(pending_user_id=result.user.id, pending_at=int(time.time()), pending_next=next_url)
+        session.update(pending_user_id=result.user.id, pending_at=int(time.time()), pending_next=request.form.get("next"))
         return redirect(url_for("accounts.login_code"))
     if result.status != OK:
         return render_template("accounts/login.html", username=username, next=next_url,
                                error=_("Wrong username or password.")), 401
     start_session(result.user)
-    return redirect(next_url)
+    return redirect(_landing(result.user, request.form.get("next")))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -87,9 +94,9 @@ def login_code():
                                error=_("Too many attempts. Wait a minute and try again.")), 429
     if result.status in (BAD_CODE, CODE_NEEDED):
         return render_template("accounts/login_code.html", error=_("That code is not right. Try the newest one.")), 401
-    next_url = session.get("pending_next", "/")
+    requested = session.get("pending_next")
     start_session(user)
-    return redirect(_safe_next(next_url))
+    return redirect(_landing(user, requested))
 
 
 @bp.route("/logout", methods=["GET", "POST"])
