@@ -36,12 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.blueprint import blp as auth_blp
     from .health import bp as health_bp
+    from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
     from .streets.blueprint import blp as streets_blp
 
     for blueprint in (auth_blp, streets_blp, records_blp):
         api.api.register_blueprint(blueprint)
     app.register_blueprint(health_bp)
+    app.register_blueprint(offline_bp)
 
 
 # API endpoints anyone may call; every other /api/ endpoint needs a signed-in user.
