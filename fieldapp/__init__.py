@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.blueprint import blp as auth_blp
+    from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
     from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
@@ -43,6 +44,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_blp, streets_blp, records_blp):
         api.api.register_blueprint(blueprint)
     app.register_blueprint(health_bp)
+    app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)
 
 

@@ -1,0 +1,117 @@
+"""The field app's pages (a shell without personal data) and its two JSON files."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date
+from sqlalchemy import select
+
+from ..accounts.models import Partner
+from ..codes import CHANNELS
+from ..db import get_session
+from ..i18n import ACCEPTED, BY_CODE, LOCALES
+from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
+from .forms import (
+    CODE_LISTS, CONVERSATION_LANGUAGES, FORMS, SECTION_LABELS, accepts_consent_text_version, msgid_of,
+    validation_rules,
+)
+from .strings import catalog_strings, locale_meta
+
+bp = Blueprint("field", __name__, template_folder="templates")
+
+
+def conversation_languages() -> list[dict]:
+    from babel import Locale
+
+    rows = []
+    for code in CONVERSATION_LANGUAGES:
+        endonym = BY_CODE[code].endonym if code in BY_CODE else Locale.parse(code).get_display_name(code)
+        rows.append({"code": code, "endonym": endonym[:1].upper() + endonym[1:]})
+    return rows
+
+
+def code_options(name: str) -> list[dict]:
+    return [{"code": code, "msgid": msgid_of(label)} for code, label in CODE_LISTS[name].labels.items()]
+
+
+def _shell_page(template: str, **context):
+    response = current_app.make_response(render_template(template, **context))
+    # The page holds no personal data, but its language follows the cookie: revalidate each time.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+@bp.route("/")
+def root():
+    return redirect(url_for("field.home"))
+
+
+@bp.route("/field/")
+def home():
+    return _shell_page("field/home.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items()])
+
+
+@bp.route("/field/login")
+def login():
+    return _shell_page("field/login.html")
+
+
+@bp.route("/field/forms/<channel>")
+def form(channel: str):
+    definition = FORMS.get(channel)
+    if definition is None:
+        abort(404)
+    partners = get_session().execute(select(Partner.code, Partner.name).order_by(Partner.name)).all()
+    return _shell_page(
+        "field/form.html", form=definition, partners=partners, section_labels=SECTION_LABELS, options=code_options,
+        languages=conversation_languages(), card_text=CARD_TEXT, card_answers=CARD_ANSWERS,
+        card_version=CARD_VERSION,
+    )
+
+
+@bp.route("/field/card")
+def card():
+    return _shell_page(
+        "field/card.html", languages=LOCALES, card_text=CARD_TEXT, card_answers=CARD_ANSWERS,
+        card_version=CARD_VERSION, card_date=format_date(CARD_DATE, format="long"),
+    )
+
+
+@bp.route("/field/i18n/<locale>.json")
+def strings(locale: str):
+    if locale not in ACCEPTED:
+        abort(404)
+    root = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    response = jsonify({"meta": locale_meta(locale), "messages": catalog_strings(root, locale)})
+    response.headers["Cache-Control"] = "no-cache"
+    return _etagged(response)
+
+
+@bp.route("/field/codes.json")
+def codes():
+    partners = get_session().execute(select(Partner.code, Partner.name).order_by(Partner.name)).all()
+    body = {
+        "channels": [{"code": c, "msgid": msgid_of(l)} for c, l in CHANNELS.labels.items()],
+        "lists": {name: code_options(name) for name in CODE_LISTS},
+        "languages": conversation_languages(),
+        "ui_locales": [{"code": loc.code, "endonym": loc.endonym, "dir": loc.direction} for loc in LOCALES],
+        "partners": [{"code": code, "name": name} for code, name in partners],
+        "forms": {channel: definition.as_json() for channel, definition in FORMS.items()},
+        "section_labels": SECTION_LABELS,
+        "rules": validation_rules(),
+        "card": {
+            "version": CARD_VERSION,
+            "text": [{"role": role, "msgid": msgid} for role, msgid in CARD_TEXT],
+            "answers": CARD_ANSWERS,
+            "api_accepts_version": accepts_consent_text_version(),
+        },
+    }
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-cache"
+    return _etagged(response)
+
+
+def _etagged(response):
+    # The service worker revalidates these files; an unchanged catalog costs a 304, not a download.
+    response.add_etag()
+    return response.make_conditional(request)

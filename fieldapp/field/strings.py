@@ -1,0 +1,53 @@
+"""The strings the phone translates by itself: every msgid of a compiled catalog, per locale.
+
+Switching language mid-form must work offline and without a request, so the client holds all
+four catalogs. They are read from the compiled .mo files, the same ones gettext uses.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.support import Translations
+
+from ..i18n import BY_CODE
+from .card import CARD_DATE
+
+
+def _mo_path(root: Path, code: str) -> Path:
+    return root / code / "LC_MESSAGES" / "messages.mo"
+
+
+def catalog_strings(root: str | Path, code: str) -> dict[str, str]:
+    path = _mo_path(Path(root), code)
+    mtime = path.stat().st_mtime_ns if path.exists() else 0
+    return dict(_load(str(root), code, mtime))
+
+
+@lru_cache(maxsize=16)
+def _load(root: str, code: str, _mtime: int) -> tuple[tuple[str, str], ...]:
+    if code == "en":  # the source language: the msgids are the text
+        return ()
+    translations = Translations.load(root, [code])
+    catalog = getattr(translations, "_catalog", {})
+    pairs = []
+    for key, value in catalog.items():
+        # Plural entries are keyed (msgid, n); the field app uses none, so only singular ones.
+        if isinstance(key, str) and key and value:
+            pairs.append((key, value))
+    return tuple(sorted(pairs))
+
+
+def locale_meta(code: str) -> dict:
+    loc = BY_CODE[code]
+    return {
+        "locale": code,
+        "endonym": loc.endonym,
+        "dir": loc.direction,
+        "decimal": get_decimal_symbol(code),
+        "group": get_group_symbol(code),
+        # Dates the shell shows, formatted by Babel (CLDR) so they switch language offline too.
+        "card_date": format_date(CARD_DATE, format="long", locale=code),
+    }
