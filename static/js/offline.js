@@ -286,9 +286,13 @@
   });
   document.addEventListener("fieldapp:outbox-upgraded", function () { upgradedElsewhere = true; render(); });
   document.addEventListener("fieldapp:locale", function () { loadStrings(locale()).then(render); });
-  document.addEventListener("fieldapp:login", function () {
+  function loggedIn() {
     localStorage.removeItem("fieldapp.offline.streets_at");
     refreshStreets();
+  }
+  document.addEventListener("fieldapp:login", loggedIn);
+  document.addEventListener("fieldapp:session", function (event) {
+    if (event.detail && event.detail.session) loggedIn();
   });
   window.addEventListener("online", render);
   window.addEventListener("offline", render);
@@ -301,12 +305,14 @@
     ready: null,
   };
   outbox.confirmLogout = confirmLogout;
+  outbox.beforeLogout = confirmLogout; // the name the home screen's logout button calls
 
   function start() {
     ensureStylesheet();
     render();
     fieldapp.offline.ready = Promise.all([
       loadStrings(locale()).then(render),
+      fieldapp.i18n && fieldapp.i18n.ready ? Promise.resolve(fieldapp.i18n.ready).then(render) : null,
       registerWorker().then(function (reg) {
         if (!reg) return refreshStreets();
         // The street list must pass through the worker to be kept; on a first visit wait

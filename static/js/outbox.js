@@ -366,7 +366,8 @@
       var store = t.objectStore("outbox");
       req(store.getAll(), function (rows) {
         rows.forEach(function (e) {
-          if (e.status === "sent" && (e.sent_at || 0) < cutoff) store.delete(e.uuid);
+          var done = e.status === "sent" ? e.sent_at : (e.status === "replaced" || e.status === "discarded") ? e.updated_at : null;
+          if (done !== null && (done || 0) < cutoff) store.delete(e.uuid);
         });
       });
     });
@@ -383,46 +384,81 @@
 
   // ---- the public API ----------------------------------------------------------------------
 
+  function withoutId(payload) {
+    var copy = {};
+    Object.keys(payload || {}).forEach(function (k) { if (k !== "id") copy[k] = payload[k]; });
+    return copy;
+  }
+
+  // Stores the record (the moment this resolves it is safe on the phone), then tries once.
+  // Re-submitting a UUID: the same body is a double tap and changes nothing; a new body for a
+  // record the server refused is a correction and becomes a NEW record under a new UUID, with
+  // the original kept as a tombstone so its UUID can never carry another body.
   function submit(uuid, payload, options) {
     options = options || {};
     if (!UUID_RE.test(String(uuid))) return Promise.reject(new Error("submit: not a UUID: " + uuid));
     uuid = String(uuid).toLowerCase();
-    var stored = JSON.parse(JSON.stringify(payload)); // a plain, frozen-in-time copy
-    stored.id = uuid;
+    var stored = withoutId(JSON.parse(JSON.stringify(payload))); // a plain, frozen-in-time copy
     var conflict = false;
     return tx(["outbox"], "readwrite", function (t, done) {
       var store = t.objectStore("outbox");
-      req(store.get(uuid), function (existing) {
-        if (existing) {
-          // A double tap resubmits the same body: fine. A different body under a tried UUID never.
-          conflict = !sameJson(existing.payload, stored);
-          done(normalise(existing));
-          return;
-        }
+      function create(id, replaces) {
         var entry = normalise({
-          uuid: uuid, payload: stored, status: "pending", attempts: 0, last_error: null,
-          created_at: Date.now(), owner: sessionUser(session()), replaces: options.replaces || null,
+          uuid: id, payload: Object.assign({ id: id }, stored), status: "pending", attempts: 0,
+          last_error: null, created_at: Date.now(), owner: sessionUser(session()), replaces: replaces || null,
         });
         store.add(entry);
-        // A correction replaces its needs-attention original in the same transaction:
-        // at no moment are both gone.
-        if (options.replaces) {
-          req(store.get(String(options.replaces).toLowerCase()), function (old) {
-            if (old && old.status === "needs_attention") store.delete(old.uuid);
-          });
-        }
         done(entry);
-      });
+      }
+      function retire(old, byId) {
+        old.status = "replaced";
+        old.replaced_by = byId;
+        old.updated_at = Date.now();
+        store.put(old);
+      }
+      function follow(id, isRoot) {
+        req(store.get(id), function (existing) {
+          if (!existing) { create(isRoot ? id : newUuid(), null); return; }
+          existing = normalise(existing);
+          if (existing.status === "replaced" && existing.replaced_by) { follow(existing.replaced_by, false); return; }
+          if (existing.status === "discarded") { create(newUuid(), null); return; }
+          if (sameJson(withoutId(existing.payload), stored)) { done(existing); return; }
+          if (existing.status === "pending" && existing.attempts === 0) {
+            existing.payload = Object.assign({ id: existing.uuid }, stored); // never tried: still only ours
+            existing.updated_at = Date.now();
+            store.put(existing);
+            done(existing);
+            return;
+          }
+          if (existing.status === "needs_attention") {
+            var fresh = newUuid();
+            retire(existing, fresh);
+            create(fresh, existing.uuid);
+            return;
+          }
+          conflict = true;
+          done(existing);
+        });
+      }
+      if (options.replaces) {
+        // An explicit fix (see fix()): the new entry and the tombstone land in one transaction.
+        req(store.get(String(options.replaces).toLowerCase()), function (old) {
+          if (old && old.status === "needs_attention") retire(normalise(old), uuid);
+          follow(uuid, true);
+        });
+      } else {
+        follow(uuid, true);
+      }
     }).then(function (entry) {
-      if (conflict) throw new Error("submit: this UUID is already stored with another payload; a correction needs a new UUID");
+      if (conflict) throw new Error("submit: this UUID was sent with another payload; a correction needs a new UUID");
       return announce().then(function () {
-        if (entry.status !== "pending") return { status: publicStatus(entry.status) };
-        if (!navigator.onLine) return { status: "pending" };
-        return attempt(uuid).then(function (result) {
+        if (entry.status !== "pending") return { status: publicStatus(entry.status), uuid: entry.uuid };
+        if (!navigator.onLine) return { status: "pending", uuid: entry.uuid };
+        return attempt(entry.uuid).then(function (result) {
           if (result.retry) { state.failures = Math.max(state.failures, 1); }
           schedule();
           return announce().then(function () {
-            var out = { status: publicStatus(result.status) };
+            var out = { status: publicStatus(result.status), uuid: entry.uuid };
             if (result.errors) out.errors = result.errors;
             if (result.message) out.message = result.message;
             return out;
@@ -435,16 +471,21 @@
   // The form only needs to know: on the server, kept to send later, or needs the volunteer.
   function publicStatus(status) { return status === "sending" ? "pending" : status; }
 
-  function list() { return allEntries(); }
+  var TOMBSTONES = { replaced: true, discarded: true };
 
-  // Deliberate only: the caller has asked the volunteer. Sent entries are left to pruning.
+  function list() {
+    return allEntries().then(function (rows) { return rows.filter(function (e) { return !TOMBSTONES[e.status]; }); });
+  }
+
+  // Deliberate only: the caller has asked the volunteer. The body goes; a tombstone keeps the
+  // UUID from ever being used again. Sent and in-flight entries cannot be discarded.
   function discard(uuid) {
-    return tx(["outbox"], "readwrite", function (t, done) {
-      var store = t.objectStore("outbox");
-      req(store.get(uuid), function (e) {
-        if (e && e.status !== "sent" && e.status !== "sending") { store.delete(uuid); done(true); } else done(false);
-      });
-    }).then(function (removed) { return announce().then(function () { return removed; }); });
+    return updateEntry(String(uuid).toLowerCase(), function (e) {
+      if (e.status !== "pending" && e.status !== "needs_attention") return false;
+      e.status = "discarded";
+      e.payload = null;
+      e.errors = null;
+    }).then(function (entry) { return announce().then(function () { return !!entry; }); });
   }
 
   // A draft for correcting a refused record: same content, NEW uuid. Submitting it with
@@ -479,6 +520,9 @@
     });
     // A fresh login (the field pages announce it) may unblock entries waiting for a token.
     document.addEventListener("fieldapp:login", function () { state.loginRequired = false; flush(); });
+    document.addEventListener("fieldapp:session", function (event) {
+      if (event.detail && event.detail.session) { state.loginRequired = false; flush(); }
+    });
     return flush();
   }
 
@@ -491,6 +535,8 @@
     fix: fix,
     newUuid: newUuid,
     unsent: function () { return counts().then(unsent); },
+    // What the home screen shows as "not sent yet".
+    pendingCount: function () { return counts().then(function (c) { return c.pending + c.sending; }); },
     lastCounts: function () { return Object.assign({}, lastCounts); },
     state: function () { return Object.assign({}, state); },
     ready: null,
