@@ -74,7 +74,8 @@ def _body(client, url: str) -> bytes:
 
 
 def build_precache(app: Flask) -> Precache:
-    urls = precache_urls(app)
+    with app.test_request_context("/sw.js"):  # shell_urls() builds URLs with url_for
+        urls = precache_urls(app)
     digest = hashlib.sha256(WORKER_SOURCE.read_bytes())
     client = app.test_client()
     for url in urls:

@@ -141,6 +141,12 @@
   }
 
   var CHANNELS = { rally: "Bakfietsrally contact", klus: "Klusactie visit", loket: "Energieloket walk-in", visit: "Home visit" };
+  // The API names fields; the volunteer knows them by the form's headings (the field pages' msgids).
+  var FIELD_LABELS = {
+    street_id: "Street", house_number: "House number", house_addition: "Addition", outcome: "How did the door go?",
+    language: "Conversation language", measures: "Measures installed", topics: "Topics", referrals: "Follow-up",
+    heard_via: "How did you hear about the energieloket?", partners: "Partners present", notes: "Notes", occurred_at: "When",
+  };
 
   function renderAttention(listNode) {
     outbox.list().then(function (entries) {
@@ -159,7 +165,7 @@
           var errs = el("ul", "outbox-entry__errors");
           Object.keys(e.errors).forEach(function (field) {
             var msgs = [].concat(e.errors[field]).map(function (m) { return typeof m === "string" ? m : JSON.stringify(m); });
-            errs.append(el("li", null, field + ": " + msgs.join(" ")));
+            errs.append(el("li", null, (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field) + ": " + msgs.join(" ")));
           });
           item.append(errs);
         }

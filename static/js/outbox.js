@@ -21,6 +21,7 @@
   var ENTRY_FORMAT = 2;
   var SENT_KEEP_MS = 24 * 3600 * 1000; // sent entries stay a day for "my recent records"
   var SEND_TIMEOUT_MS = 30000;
+  var BATCH_SIZE = 50;
   var LEASE_MS = 60000;
   var BACKOFF_MIN_MS = 5000;
   var BACKOFF_MAX_MS = 5 * 60000;
@@ -28,7 +29,7 @@
   var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
   var dbPromise = null;
-  var lastCounts = { pending: 0, sending: 0, needs_attention: 0, sent: 0, other_user: 0 };
+  var lastCounts = { pending: 0, sending: 0, needs_attention: 0, sent: 0 };
   var state = { loginRequired: false, online: navigator.onLine, flushing: false, failures: 0, lastError: null };
   var timer = null;
 
@@ -67,10 +68,12 @@
     return dbPromise;
   }
 
-  function tx(stores, mode, work) {
+  // durability "strict": the transaction is on disk when it completes (a record must survive a
+  // dead battery the moment the form says "saved"). Browsers that do not know the option ignore it.
+  function tx(stores, mode, work, durability) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(stores, mode);
+        var t = durability ? db.transaction(stores, mode, { durability: durability }) : db.transaction(stores, mode);
         var result;
         t.oncomplete = function () { resolve(result); };
         t.onerror = function () { reject(t.error); };
@@ -105,6 +108,16 @@
   function allEntries() {
     return tx(["outbox"], "readonly", function (t, done) {
       req(t.objectStore("outbox").getAll(), function (rows) {
+        rows = rows.map(normalise);
+        rows.sort(function (a, b) { return a.created_at - b.created_at; });
+        done(rows);
+      });
+    });
+  }
+
+  function pendingEntries() {
+    return tx(["outbox"], "readonly", function (t, done) {
+      req(t.objectStore("outbox").index("by_status").getAll("pending"), function (rows) {
         rows = rows.map(normalise);
         rows.sort(function (a, b) { return a.created_at - b.created_at; });
         done(rows);
@@ -183,15 +196,15 @@
 
   // ---- counts and events -------------------------------------------------------------------
 
+  // Index counts: cheap enough to run after every send, whatever the outbox's size.
   function counts() {
-    return allEntries().then(function (rows) {
-      var me = sessionUser(session());
-      var c = { pending: 0, sending: 0, needs_attention: 0, sent: 0, other_user: 0 };
-      rows.forEach(function (e) {
-        c[e.status] = (c[e.status] || 0) + 1;
-        if (e.status !== "sent" && e.owner && me && e.owner !== me) c.other_user += 1;
+    return tx(["outbox"], "readonly", function (t, done) {
+      var index = t.objectStore("outbox").index("by_status");
+      var c = { pending: 0, sending: 0, needs_attention: 0, sent: 0 };
+      Object.keys(c).forEach(function (status) {
+        req(index.count(status), function (n) { c[status] = n; });
       });
-      return c;
+      done(c);
     });
   }
 
@@ -302,23 +315,166 @@
     });
   }
 
+  // Several entries in one POST /api/v1/records/batch. Only the flush-lock holder calls this;
+  // claiming pending -> sending happens in one IndexedDB transaction, so an entry a form is
+  // sending at this moment (status already "sending") is left out.
+  function sendBatch(entries) {
+    var s = session();
+    if (!s || !s.token) { state.loginRequired = true; return Promise.resolve({ retry: "auth" }); }
+    var now = Date.now();
+    return tx(["outbox"], "readwrite", function (t, done) {
+      var store = t.objectStore("outbox");
+      var claimed = [];
+      entries.forEach(function (item) {
+        req(store.get(item.uuid), function (e) {
+          e = normalise(e);
+          if (!e || e.status !== "pending") return;
+          e.status = "sending";
+          e.attempts += 1;
+          e.last_attempt_at = now;
+          e.updated_at = now;
+          store.put(e);
+          claimed.push(e);
+        });
+      });
+      done(claimed);
+    }).then(function (claimed) {
+      if (!claimed.length) return {};
+      announce();
+      return postBatch(claimed, s.token).then(function (response) {
+        return handleBatch(claimed, response);
+      }, function (err) {
+        return settleAll(claimed, function (e) { e.status = "pending"; e.last_error = navigator.onLine ? "network: " + (err && err.message) : "offline"; })
+          .then(function () { return { retry: "network" }; });
+      });
+    });
+  }
+
+  function postBatch(entries, token) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timeout = controller ? setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS) : null;
+    return fetch("/api/v1/records/batch", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json", "Accept": "application/json",
+        "Accept-Language": locale(), "Authorization": "Bearer " + token,
+      },
+      body: JSON.stringify({ records: entries.map(function (e) { return e.payload; }) }),
+      credentials: "omit",
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined,
+    }).finally(function () { if (timeout) clearTimeout(timeout); });
+  }
+
+  function settleAll(entries, change) {
+    return tx(["outbox"], "readwrite", function (t) {
+      var store = t.objectStore("outbox");
+      entries.forEach(function (item) {
+        req(store.get(item.uuid), function (e) {
+          e = normalise(e);
+          if (!e || e.status !== "sending") return;
+          change(e);
+          e.updated_at = Date.now();
+          store.put(e);
+        });
+      });
+    });
+  }
+
+  function handleBatch(entries, response) {
+    var code = response.status;
+    if (code === 401 || code === 403) {
+      state.loginRequired = true;
+      return settleAll(entries, function (e) { e.status = "pending"; e.last_error = "login: " + code; })
+        .then(function () { return { retry: "auth" }; });
+    }
+    if (code === 408 || code === 425 || code === 429 || code >= 500) {
+      return settleAll(entries, function (e) { e.status = "pending"; e.last_error = "server: " + code; })
+        .then(function () { return { retry: "server" }; });
+    }
+    var put_back = function (e) { e.status = "pending"; e.attempts = Math.max(0, e.attempts - 1); };
+    if (code !== 200) {
+      // No batch endpoint, or it refused the envelope: let each record get its own answer.
+      return settleAll(entries, put_back).then(function () { return { fallback: true }; });
+    }
+    return response.json().then(function (body) {
+      var results = {};
+      ((body && body.results) || []).forEach(function (r) { results[String(r.id).toLowerCase()] = r; });
+      state.loginRequired = false;
+      return settleAll(entries, function (e) {
+        var r = results[e.uuid];
+        if (!r) { e.status = "pending"; e.last_error = "no answer in batch"; return; }
+        if (r.status === "created" || r.status === "duplicate") {
+          e.status = "sent"; e.sent_at = Date.now(); e.http_status = r.status === "created" ? 201 : 200;
+          e.last_error = null; e.errors = null;
+        } else if (r.status === "conflict") {
+          e.status = "needs_attention"; e.http_status = 409; e.errors = null;
+          e.message = e.last_error = serverText("This record was already sent with different content.");
+        } else {
+          e.status = "needs_attention"; e.http_status = 422; e.errors = r.errors || null;
+          e.message = e.last_error = serverText("Some fields need attention.");
+        }
+      }).then(function () { return {}; });
+    }, function () {
+      return settleAll(entries, put_back).then(function () { return { fallback: true }; });
+    });
+  }
+
+  // The batch answers per item without a sentence; these are the server's own msgids for the
+  // single-record answers (409 and 422), in the phone's current language.
+  function serverText(msgid) {
+    return fieldapp.i18n && typeof fieldapp.i18n.t === "function" ? fieldapp.i18n.t(msgid) : msgid;
+  }
+
   // Sends every pending entry of the signed-in user, oldest first; one flush at a time across tabs.
-  function flush() {
-    if (state.flushing) return Promise.resolve(lastCounts);
+  // A flush asked for while one runs in this tab joins it, and one more round follows, so
+  // entries submitted meanwhile are not left for the timer.
+  var running = null;
+  var again = false;
+  // flush({batch: false}) sends one PUT per record (the benchmark compares both).
+  function flush(options) {
+    if (running) { again = true; return running; }
+    var batch = !(options && options.batch === false);
+    running = (function loop() {
+      again = false;
+      return flushOnce(batch).then(function (c) { return again ? loop() : c; });
+    })().finally(function () { running = null; });
+    return running;
+  }
+
+  function flushOnce(batch) {
     return withLock("fieldapp-outbox-flush", function () {
       state.flushing = true;
       var tried = {};
-      return recoverStuck().then(announce).then(function loop() {
-        return allEntries().then(function (rows) {
-          var next = rows.find(function (e) { return e.status === "pending" && !tried[e.uuid]; });
-          if (!next) return null;
-          tried[next.uuid] = true;
-          return attempt(next.uuid).then(function (result) {
-            if (result.retry === "network" || result.retry === "auth" || result.retry === "server") return result;
-            return loop();
-          });
+      var me = sessionUser(session());
+      var useBatch = batch;
+      // Oldest first; entries submitted meanwhile are picked up by the next round. A backlog
+      // goes in batches (one request per BATCH_SIZE records: hundreds of phones reconnecting
+      // after an event must not cost the server a request per record); one record goes alone.
+      function round() {
+        if (!(navigator.locks && navigator.locks.request)) claimLease("fieldapp-outbox-flush"); // renew
+        return pendingEntries().then(function (rows) {
+          var queue = rows.filter(function (e) { return !tried[e.uuid] && (!e.owner || !me || e.owner === me); });
+          if (!queue.length) return null;
+          if (useBatch && queue.length > 1) {
+            var chunk = queue.slice(0, BATCH_SIZE);
+            return sendBatch(chunk).then(function (result) {
+              if (result.fallback) { useBatch = false; return round(); }
+              chunk.forEach(function (e) { tried[e.uuid] = true; });
+              return result.retry ? result : round();
+            });
+          }
+          return (function next(i) {
+            if (i >= queue.length) return round();
+            tried[queue[i].uuid] = true;
+            return attempt(queue[i].uuid).then(function (result) {
+              if (result.retry) return result; // offline, logged out or server trouble: back off
+              return next(i + 1);
+            });
+          })(0);
         });
-      });
+      }
+      return recoverStuck().then(announce).then(round);
     }).then(function (outcome) {
       state.flushing = false;
       var result = outcome && outcome.value;
@@ -327,6 +483,7 @@
     }, function (err) {
       state.flushing = false;
       state.lastError = String(err);
+      if (window.console) console.error("fieldapp outbox: flush failed", err);
       schedule();
       return announce();
     });
@@ -449,7 +606,7 @@
       } else {
         follow(uuid, true);
       }
-    }).then(function (entry) {
+    }, "strict").then(function (entry) {
       if (conflict) throw new Error("submit: this UUID was sent with another payload; a correction needs a new UUID");
       return announce().then(function () {
         if (entry.status !== "pending") return { status: publicStatus(entry.status), uuid: entry.uuid };

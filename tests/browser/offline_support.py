@@ -7,9 +7,11 @@ worker's caches outlive a closed browser.
 """
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
+import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -40,6 +42,10 @@ class LiveServer:
         self.cut_once: set[str] = set()  # record UUIDs whose first PUT loses its reply
         self.cut_done: set[str] = set()
         self.puts: Counter = Counter()  # PUTs per record UUID that reached the app
+        self.put_delay = 0.0  # seconds each record PUT or batch waits first (makes tabs overlap)
+        self.sent: Counter = Counter()  # times each record UUID reached the app, by PUT or in a batch
+        self.batches: list[list[str]] = []  # the UUIDs of each batch request
+        self.cut_next_batch = False  # the next batch commits, then its reply is cut
         self.lock = threading.Lock()
         self.server = None
         self.thread = None
@@ -50,33 +56,47 @@ class LiveServer:
 
     def wsgi(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        record_id = None
-        if environ["REQUEST_METHOD"] == "PUT" and path.startswith("/api/v1/records/"):
+        method = environ["REQUEST_METHOD"]
+        cut = False
+        if method == "PUT" and path.startswith("/api/v1/records/"):
             record_id = path.rsplit("/", 1)[-1]
             with self.lock:
                 self.puts[record_id] += 1
+                self.sent[record_id] += 1
                 cut = record_id in self.cut_once and record_id not in self.cut_done
                 if cut:
                     self.cut_done.add(record_id)
-            if cut:
-                captured = {}
-
-                def swallow(status, headers, exc_info=None):
-                    captured["status"] = status
-                    return lambda data: None
-
-                body = self.app(environ, swallow)
-                try:
-                    b"".join(body)  # the app has committed by the time it returns
-                finally:
-                    if hasattr(body, "close"):
-                        body.close()
-                assert captured["status"].startswith("201"), captured
-                # Cut the line: the phone sees a network error, never the 201.
-                sock = environ["werkzeug.socket"]
-                sock.shutdown(socket.SHUT_RDWR)
-                raise ConnectionAbortedError("acknowledgement cut on purpose")
+        elif method == "POST" and path == "/api/v1/records/batch":
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            ids = [r.get("id") for r in json.loads(body or b"{}").get("records", [])]
+            with self.lock:
+                self.batches.append(ids)
+                self.sent.update(ids)
+                cut, self.cut_next_batch = self.cut_next_batch, False
+        if self.put_delay and method in ("PUT", "POST") and path.startswith("/api/v1/records/"):
+            time.sleep(self.put_delay)
+        if cut:
+            return self._commit_then_cut(environ)
         return self.app(environ, start_response)
+
+    def _commit_then_cut(self, environ):
+        captured = {}
+
+        def swallow(status, headers, exc_info=None):
+            captured["status"] = status
+            return lambda data: None
+
+        body = self.app(environ, swallow)
+        try:
+            b"".join(body)  # the app has committed by the time it returns
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        assert captured["status"][:3] in ("200", "201"), captured
+        # Cut the line: the phone sees a network error, never the answer.
+        environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+        raise ConnectionAbortedError("acknowledgement cut on purpose")
 
     def start(self) -> "LiveServer":
         self.server = make_server("127.0.0.1", self.port, self.wsgi, threaded=True, request_handler=OneShotHandler)

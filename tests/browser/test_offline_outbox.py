@@ -29,6 +29,7 @@ pytestmark = [
 ]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "offline"
 CHANNELS = ("rally", "klus", "loket", "visit")
 UI_LOCALES = ("nl", "tr", "ti", "so")
 CONVERSATION = ("nl", "tr", "ti", "so", "ar", "en")
@@ -234,6 +235,24 @@ def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db
     stored = records_on_server(db)
     assert list(stored) == [record_id]
     assert_stored_as_typed(stored[record_id], typed)
+
+    # The same for a backlog sent as one batch: committed, reply cut, re-sent, stored once each.
+    server.stop()
+    backlog = []
+    for i in range(2, 7):
+        open_field(page, server, f"/field/forms/{plan(i, world.streets)['channel']}")
+        page.wait_for_selector('#record-form[data-ready="true"]')
+        backlog.append(type_record(page, plan(i, world.streets)))
+    server.cut_next_batch = True
+    server.start()
+    page.evaluate("window.fieldapp.outbox.flush()")  # what "Send now" does, awaited
+    assert len(server.batches) == 1 and outbox_counts(page)["pending"] == 5
+    assert set(records_on_server(db)) == {record_id, *backlog}  # stored, but the phone does not know
+    page.click("#outbox-status .outbox-status__send")
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'", timeout=30000)
+    assert [sorted(b) for b in server.batches] == [sorted(backlog)] * 2
+    assert all(e["status"] == "sent" for e in outbox_entries(page))
+    assert set(records_on_server(db)) == {record_id, *backlog}
     context.close()
 
 
@@ -305,6 +324,8 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     items = page.locator("#outbox-attention li.outbox-entry")
     items.first.wait_for()
     assert items.count() == 2
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "needs-attention-tr.png"), full_page=True)
     # Each refused body reached the server once; needs-attention entries are never re-sent on their own.
     assert server.puts[taken_id] == 2 and server.puts[second_id] == 1  # the other body's PUT + one replay
 
