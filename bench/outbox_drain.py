@@ -111,7 +111,8 @@ def main() -> None:
                     }""",
                     [payload(world, n) for n in range(args.records)],
                 )
-                assert page.evaluate("window.fieldapp.outbox.counts()")["pending"] == args.records
+                waiting = page.evaluate("window.fieldapp.outbox.counts()")
+                assert waiting["pending"] + waiting["sending"] == args.records, waiting
                 server.start()
                 drain_ms = page.evaluate(
                     """async (batch) => {

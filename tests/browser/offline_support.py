@@ -129,10 +129,12 @@ def free_port() -> int:
 
 def open_profile(playwright, profile: Path):
     """A Chromium whose profile (IndexedDB, caches, service worker) survives close()."""
-    return playwright.chromium.launch_persistent_context(
+    context = playwright.chromium.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=VIEWPORT,
         locale="nl-NL", timezone_id="Europe/Amsterdam", service_workers="allow",
     )
+    context.set_default_timeout(60000)  # a shared, busy CI machine; the waits are for events, not sleeps
+    return context
 
 
 def sign_in(page, server: LiveServer, username: str, password: str) -> dict:
@@ -142,7 +144,7 @@ def sign_in(page, server: LiveServer, username: str, password: str) -> dict:
     return session
 
 
-def wait_for_worker(page, timeout: float = 20000) -> None:
+def wait_for_worker(page, timeout: float = 60000) -> None:
     """Until the service worker is active and controls this page (the shell is precached)."""
     page.wait_for_function(
         "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=timeout
@@ -155,3 +157,9 @@ def outbox_counts(page) -> dict:
 
 def outbox_entries(page) -> list[dict]:
     return page.evaluate("window.fieldapp.outbox.list()")
+
+
+def not_sent(page) -> int:
+    """Entries waiting or on their way (a start-up flush may hold some as "sending" for a moment)."""
+    counts = outbox_counts(page)
+    return counts["pending"] + counts["sending"]

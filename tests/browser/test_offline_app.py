@@ -10,7 +10,9 @@ import pytest
 from flask_babel import force_locale, gettext
 
 sys.path.insert(0, str(Path(__file__).parent))
-from offline_support import LiveServer, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker  # noqa: E402
+from offline_support import (  # noqa: E402
+    LiveServer, not_sent, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker,
+)
 
 from conftest import PASSWORD  # noqa: E402
 
@@ -129,7 +131,7 @@ def test_a_new_version_waits_for_the_volunteer_and_keeps_the_outbox(server, cont
     first_version = page.evaluate(VERSION_OF_WORKER)
     server.stop()
     ids = submit_many(page, world, 3)
-    assert outbox_counts(page)["pending"] == 3
+    assert not_sent(page) == 3
 
     # A deploy changes a precached file; the phone is logged out, so nothing can be sent yet.
     app.config["OFFLINE_EXTRA_PRECACHE"] = ["/healthz"]
@@ -137,10 +139,10 @@ def test_a_new_version_waits_for_the_volunteer_and_keeps_the_outbox(server, cont
     server.start()
     page.evaluate("localStorage.removeItem('fieldapp.session')")
     open_field(page, server, "/field/login")
-    page.wait_for_selector("#outbox-status .outbox-status__update:not([hidden])", timeout=20000)
+    page.wait_for_selector("#outbox-status .outbox-status__update:not([hidden])")
     # The new worker is installed but waits: this page keeps the version it was built with.
     assert page.evaluate(VERSION_OF_WORKER) == first_version
-    assert outbox_counts(page)["pending"] == 3
+    assert not_sent(page) == 3
 
     with page.expect_navigation():  # the volunteer chose "Update": the new version takes over and reloads
         page.click("#outbox-status .outbox-status__update-button")
@@ -149,10 +151,10 @@ def test_a_new_version_waits_for_the_volunteer_and_keeps_the_outbox(server, cont
     assert new_version != first_version
     caches = page.evaluate("caches.keys()")
     assert f"fieldapp-shell-{new_version}" in caches and f"fieldapp-shell-{first_version}" not in caches
-    assert outbox_counts(page)["pending"] == 3  # the outbox is untouched by the update
+    assert not_sent(page) == 3  # the outbox is untouched by the update
 
     page.evaluate("s => window.fieldapp.session.set(s)", session)  # logging in again sends them
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert stored_ids(db) == set(ids)
 
 
@@ -177,7 +179,7 @@ def test_an_outbox_written_by_the_first_version_is_upgraded_and_sent(server, con
     )
     open_field(page, server)
     assert page.evaluate("indexedDB.databases()")[0]["version"] == 2
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert stored_ids(db) == {old_id}
     [entry] = outbox_entries(page)
     assert entry["status"] == "sent" and entry["attempts"] == 1 and entry["format"] == 2
@@ -227,7 +229,7 @@ def test_logging_out_with_unsent_records_asks_first(server, context, world):
     page.wait_for_url("**/field/login")
     assert page.evaluate("JSON.parse(localStorage.getItem('fieldapp.session'))") is None
     page.wait_for_function("window.fieldapp && window.fieldapp.outbox")
-    assert outbox_counts(page)["pending"] == 2  # logging out does not throw records away
+    assert not_sent(page) == 2  # logging out does not throw records away
 
 
 def test_streets_near_me_work_offline_from_the_kept_list(server, context):
@@ -245,3 +247,37 @@ def test_streets_near_me_work_offline_from_the_kept_list(server, context):
     names = [s["name"] for s in result["body"]["streets"]]
     assert names == ["Weegbreestraat", "Smitsplein"]
     assert result["body"]["streets"][0]["distance_m"] < 50
+
+
+def test_an_expired_login_keeps_the_outbox_and_asks_to_log_in_again(server, context, world, db):
+    from sqlalchemy import update
+
+    from fieldapp.accounts.models import ApiToken
+    from fieldapp.timeutil import utcnow
+
+    page = context.new_page()
+    prepare_online(page, server)
+    db.rollback()
+    db.execute(update(ApiToken).values(expires_at=utcnow()))  # every token of the phone runs out
+    db.commit()
+    ids = submit_many(page, world, 3)
+    page.evaluate("window.fieldapp.outbox.flush()")
+    assert not_sent(page) == 3 and stored_ids(db) == set()
+    page.wait_for_selector("#outbox-status .outbox-status__login:not([hidden])")
+    with_login = page.inner_text("#outbox-status .outbox-status__text")
+    assert "3" in with_login
+
+    session = server.token("vol", PASSWORD)  # what the login screen does
+    page.evaluate("s => window.fieldapp.session.set(s)", session)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
+    assert stored_ids(db) == set(ids)
+    assert page.locator("#outbox-status .outbox-status__login").is_hidden()
+
+
+def test_chromium_finds_the_app_installable(server, context):
+    page = context.new_page()
+    prepare_online(page, server)
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
+    assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []

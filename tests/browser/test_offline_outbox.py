@@ -18,7 +18,9 @@ import pytest
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from offline_support import LiveServer, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker  # noqa: E402
+from offline_support import (  # noqa: E402
+    LiveServer, not_sent, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker,
+)
 
 from conftest import PASSWORD  # noqa: E402
 
@@ -190,19 +192,19 @@ def test_25_records_typed_offline_survive_reload_and_browser_restart(server, pro
     page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '25'")
     page.reload()
     page.wait_for_function("window.fieldapp && window.fieldapp.outbox")
-    assert outbox_counts(page)["pending"] == 25
+    assert not_sent(page) == 25
     context.close()  # the phone's browser is closed; its battery may die
 
     context = open_profile(pw, profile)
     page = context.new_page()
     open_field(page, server)  # still no server: the app opens from the worker's cache
-    assert outbox_counts(page)["pending"] == 25
+    assert not_sent(page) == 25
     page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '25'")
     assert records_on_server(db) == {}
 
     server.start()  # signal again, same address
     page.click("#outbox-status .outbox-status__send")
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     counts = outbox_counts(page)
     assert (counts["pending"], counts["sending"], counts["needs_attention"], counts["sent"]) == (0, 0, 0, 25)
     stored = records_on_server(db)
@@ -228,7 +230,7 @@ def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db
     assert entry["status"] == "pending"  # ...but the phone cannot know, so it keeps it
 
     page.click("#outbox-status .outbox-status__send")
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     entry = next(e for e in outbox_entries(page) if e["uuid"] == record_id)
     assert entry["status"] == "sent" and entry["attempts"] == 2 and entry["http_status"] == 200
     assert server.puts[record_id] == 2
@@ -246,10 +248,10 @@ def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db
     server.cut_next_batch = True
     server.start()
     page.evaluate("window.fieldapp.outbox.flush()")  # what "Send now" does, awaited
-    assert len(server.batches) == 1 and outbox_counts(page)["pending"] == 5
+    assert len(server.batches) == 1 and not_sent(page) == 5
     assert set(records_on_server(db)) == {record_id, *backlog}  # stored, but the phone does not know
     page.click("#outbox-status .outbox-status__send")
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert [sorted(b) for b in server.batches] == [sorted(backlog)] * 2
     assert all(e["status"] == "sent" for e in outbox_entries(page))
     assert set(records_on_server(db)) == {record_id, *backlog}
@@ -284,7 +286,7 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
 
     server.start()
     page.click("#outbox-status .outbox-status__send")
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
 
     # 422: typed offline; by the time it is sent the volunteer no longer works in that street.
     server.stop()
@@ -295,11 +297,11 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     user = db.get(User, world.users["vol"])
     user.neighbourhoods = [db.get(Neighbourhood, world.other_hood_id)]
     db.commit()
-    assert outbox_counts(page)["pending"] == 1
+    assert not_sent(page) == 1
 
     server.start()
     page.click("#outbox-status .outbox-status__send")
-    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '2'", timeout=30000)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '2'")
     stored = records_on_server(db)
     assert set(stored) == {taken_id}  # nothing new was stored...
     assert stored[taken_id].outcome == "brief"  # ...and the server's record is untouched
