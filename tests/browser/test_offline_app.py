@@ -281,3 +281,34 @@ def test_chromium_finds_the_app_installable(server, context):
     manifest = cdp.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+
+
+@pytest.mark.parametrize("code", ["nl", "ti"])
+def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = context.new_page()
+    prepare_online(page, server)
+    page.click(f'a[data-locale="{code}"]')
+    server.stop()
+    submit_many(page, world, 2)  # "2 not sent yet" with its buttons
+    page.evaluate("""async () => {  // and one the server refused, with the list open
+      const id = window.fieldapp.outbox.newUuid();
+      await window.fieldapp.outbox.submit(id, {channel: "rally"});
+    }""")
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '3'")
+
+    def check():
+        results = Axe().run(page, context="#outbox-status")
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], results.generate_report()
+
+    check()
+    server.start()
+    page.evaluate("window.fieldapp.outbox.flush()")
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
+    page.click("#outbox-status .outbox-status__toggle")
+    page.locator("#outbox-attention li").first.wait_for()
+    check()
+    width = page.evaluate("document.querySelector('#outbox-status').scrollWidth")
+    assert width <= 360
