@@ -1,6 +1,8 @@
 """The field app's pages (a shell without personal data) and its two JSON files."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from ..db import get_session
 from ..i18n import ACCEPTED, BY_CODE, LOCALES
 from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
 from .forms import (
-    CODE_LISTS, CONVERSATION_LANGUAGES, FORMS, SECTION_LABELS, accepts_consent_text_version, msgid_of,
+    CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FORMS, PAGE_TITLES, SECTION_LABELS, accepts_consent_text_version, msgid_of,
     validation_rules,
 )
 from .strings import catalog_strings, locale_meta
@@ -34,7 +36,8 @@ def code_options(name: str) -> list[dict]:
 
 
 def _shell_page(template: str, **context):
-    response = current_app.make_response(render_template(template, **context))
+    html = render_template(template, page_titles=PAGE_TITLES, consent_choices=CONSENT_CHOICES, **context)
+    response = current_app.make_response(html)
     # The page holds no personal data, but its language follows the cookie: revalidate each time.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Cookie, Accept-Language"
@@ -82,7 +85,9 @@ def strings(locale: str):
     if locale not in ACCEPTED:
         abort(404)
     root = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
-    response = jsonify({"meta": locale_meta(locale), "messages": catalog_strings(root, locale)})
+    # Plain UTF-8 rather than \u escapes: Ge'ez text is half the bytes on a slow line.
+    body = json.dumps({"meta": locale_meta(locale), "messages": catalog_strings(root, locale)}, ensure_ascii=False)
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     return _etagged(response)
 

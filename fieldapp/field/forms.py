@@ -134,3 +134,7 @@ def msgid_of(label) -> str:
 
 CODE_LISTS = {"outcome": OUTCOMES, "measure": MEASURES, "topic": TOPICS, "heard_via": HEARD_VIA, "referral": REFERRALS}
 CONVERSATION_LANGUAGES = COMMON_LANGUAGES
+
+# Words the templates pass through variables (extraction cannot see those, so they are marked here).
+PAGE_TITLES = {"home": N_("Home"), "login": N_("Log in"), "card": N_("Resident card")}
+CONSENT_CHOICES = {"yes": N_("Yes"), "no": N_("No")}

@@ -1,7 +1,7 @@
 """Every URL the field app needs to open and work with no network: the offline precache list."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 
 from ..i18n import ACCEPTED
 from .forms import FORMS
@@ -15,9 +15,16 @@ FONTS = ("NotoSansEthiopic-Regular.ttf",)
 def shell_urls() -> list[str]:
     """Pages, scripts, styles, fonts, the strings of every locale and the code lists.
 
-    Needs an app context (url_for); the URLs carry no query strings, so a cache keyed by URL
-    finds them again.
+    Call it in a request or an app context. The URLs carry no query strings, so a cache keyed
+    by URL finds them again.
     """
+    if not has_request_context():
+        with current_app.test_request_context():
+            return _urls()
+    return _urls()
+
+
+def _urls() -> list[str]:
     urls = [
         url_for("field.home"),
         url_for("field.login"),

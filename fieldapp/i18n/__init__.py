@@ -73,6 +73,14 @@ def init_app(app: Flask) -> Babel:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel = Babel(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
+    @app.before_request
+    def choose_locale_per_request():
+        # flask-babel caches the locale on the app context, which outlives a request when one
+        # was pushed beforehand (tests, CLI): decide afresh for every request.
+        from flask_babel import refresh
+
+        refresh()
+
     @app.context_processor
     def locale_context():
         from flask_babel import get_locale

@@ -29,7 +29,11 @@
   }
 
   function loginUrl() {
-    return LOGIN + "?next=" + encodeURIComponent(location.pathname + location.search);
+    // Drop ?lang=: a language chosen on the login screen must not be undone on the way back.
+    var params = new URLSearchParams(location.search);
+    params.delete("lang");
+    var query = params.toString();
+    return LOGIN + "?next=" + encodeURIComponent(location.pathname + (query ? "?" + query : ""));
   }
 
   /** The session, or off to the login screen. Offline with an expired token we stay: forms still work. */

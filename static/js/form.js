@@ -107,6 +107,15 @@
   form.addEventListener("input", function (event) {
     if (event.target.name === "measure") markStepper(event.target);
   });
+  // Touching a field clears its old complaint; the next send checks everything again.
+  function clearSection(el) {
+    var section = el && el.closest("[data-section]");
+    if (!section) return;
+    section.querySelectorAll("[data-error-for]").forEach(function (slot) { slot.textContent = ""; });
+    section.querySelectorAll("[aria-invalid]").forEach(function (x) { x.removeAttribute("aria-invalid"); });
+  }
+  form.addEventListener("input", function (event) { clearSection(event.target); });
+  form.addEventListener("change", function (event) { clearSection(event.target); });
 
   // --- follow-up and the resident card --------------------------------------------------------
   function updateConsent() {
@@ -128,6 +137,7 @@
   function openCard() {
     var lang = cardLocale();
     i18n.setScopeLocale(cardEl, lang).catch(function () { /* catalog missing: the card keeps its text */ });
+    markCardLang(lang);
     overlay.hidden = false;
     cardShownIn = lang;
     document.getElementById("close-card").focus();
@@ -144,8 +154,20 @@
   overlay.querySelectorAll("[data-card-answer]").forEach(function (button) {
     button.addEventListener("click", function () {
       var radio = form.querySelector('input[name="consent"][value="' + button.getAttribute("data-card-answer") + '"]');
-      if (radio) radio.checked = true;
+      if (radio) { radio.checked = true; clearSection(radio); }
       closeCard();
+    });
+  });
+  // The resident may read another of the four languages better: one tap on the card itself.
+  function markCardLang(code) {
+    overlay.querySelectorAll("[data-card-lang]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-card-lang") === code ? "true" : "false");
+    });
+  }
+  overlay.querySelectorAll("[data-card-lang]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var code = button.getAttribute("data-card-lang");
+      i18n.setScopeLocale(cardEl, code).then(function () { cardShownIn = code; markCardLang(code); });
     });
   });
 

@@ -60,6 +60,8 @@
 
   function renderElement(el) {
     var code = localeOf(el);
+    // A language whose catalog is not here yet keeps the text it has rather than falling back to English.
+    if (code !== "en" && !catalogs[code]) return;
     var params = paramsOf(el);
     var msgid = el.getAttribute("data-i18n");
     if (msgid) el.textContent = translateIn(code, msgid, params);
@@ -101,12 +103,17 @@
     render: render,
     /** The msgid behind a text the server translated into `code`, so it can switch language too. */
     msgidFor: function (text, code) {
-      if ((code || "en") === "en") return text;
-      var catalog = catalogs[code];
-      if (!catalog) return null;
-      var messages = catalog.messages;
-      for (var key in messages) {
-        if (messages[key] === text) return key;
+      // First the language it was sent in; an outbox may replay in another, so then the rest.
+      var order = [code].concat(SUPPORTED.filter(function (c) { return c !== code; }));
+      for (var i = 0; i < order.length; i++) {
+        var catalog = catalogs[order[i]];
+        if (!catalog) continue;
+        for (var key in catalog.messages) {
+          if (catalog.messages[key] === text) return key;
+        }
+      }
+      for (var c in catalogs) {
+        if (Object.prototype.hasOwnProperty.call(catalogs[c].messages, text)) return text; // an English msgid
       }
       return null;
     },
@@ -137,14 +144,36 @@
       });
     },
   };
-  i18n.ready = load(i18n.locale).catch(function () { return null; });
+  // Scripts may set data-i18n text before the catalog arrives: render once it is there.
+  i18n.ready = load(i18n.locale).then(function (catalog) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { render(document); });
+    else render(document);
+    return catalog;
+  }, function () { return null; });
   fieldapp.i18n = i18n;
   window.N_ = window.N_ || function (msgid) { return msgid; };
 
-  function start() {
+  function readCookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  /** The explicit choice, as the server ranks it: ?lang=, then the cookie, then this phone's memory.
+   * A page from the service worker's cache may have been rendered in another language. */
+  function wantedLocale() {
     var stored = null;
     try { stored = localStorage.getItem(STORE_KEY); } catch (e) { /* ignore */ }
-    if (stored && stored !== i18n.locale && SUPPORTED.indexOf(stored) >= 0) i18n.setLocale(stored);
+    var candidates = [new URLSearchParams(location.search).get("lang"), readCookie("lang"), stored];
+    for (var i = 0; i < candidates.length; i++) {
+      if (candidates[i] && SUPPORTED.indexOf(candidates[i]) >= 0) return candidates[i];
+    }
+    return null;
+  }
+
+  function start() {
+    var wanted = wantedLocale();
+    if (wanted && wanted !== i18n.locale) i18n.setLocale(wanted);
+    else if (wanted) { try { localStorage.setItem(STORE_KEY, wanted); } catch (e) { /* ignore */ } }
     // Fetch the other catalogs now, so a later switch needs no network and no wait.
     SUPPORTED.forEach(function (code) { load(code).catch(function () { /* offline and not cached */ }); });
     if (!html.hasAttribute("data-live-i18n")) return;

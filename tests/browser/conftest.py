@@ -1,0 +1,136 @@
+"""Browser fixtures for every helper: a live server on loopback and Debian's Chromium.
+
+- `live_server`: the app (the conftest `app`, seeded with `world`) served by werkzeug on
+  127.0.0.1 at a free port, in a thread; `.url`, `.app`, `.world`, `.token(username)`.
+- `browser`: one Chromium per test session, launched with the project's flags.
+- `page_360`: a fresh context and page at 360×740 (a cheap Android phone), touch on.
+- `artifacts_dir`: test-artifacts/ at the repository root, for screenshots.
+- `signed_in(page, live_server, username)`: puts a bearer session in localStorage before any
+  page script runs, as the field login would.
+Every test under tests/browser/ is marked `browser`; all are skipped when Chromium is missing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("FIELDAPP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    world: object
+
+    def token(self, username: str, password: str | None = None) -> dict:
+        """A bearer session for `username`, as POST /api/v1/auth/token returns it."""
+        from conftest import PASSWORD  # the root tests/conftest.py
+
+        client = self.app.test_client()
+        response = client.post("/api/v1/auth/token", json={"username": username, "password": password or PASSWORD})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def live_server(app, world):
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the report
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, world)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def page_360(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1,
+                                  is_mobile=True, has_touch=True, locale="nl-NL")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def signed_in(page, live_server: LiveServer, username: str = "vol") -> dict:
+    session = live_server.token(username)
+    page.add_init_script(f"localStorage.setItem('fieldapp.session', {json.dumps(json.dumps(session))});")
+    return session
+
+
+def wider_than_viewport(page) -> list[str]:
+    """Visible elements that stick out of the viewport sideways (a horizontal scroll on a phone)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const out = [];
+        if (document.documentElement.scrollWidth > width) out.push('document scrollWidth ' + document.documentElement.scrollWidth);
+        for (const el of document.querySelectorAll('body *')) {
+            const r = el.getBoundingClientRect();
+            if (r.width <= 1 || r.height <= 1) continue;
+            const style = getComputedStyle(el);
+            if (style.visibility === 'hidden' || style.display === 'none') continue;
+            if (r.left < -0.5 || r.right > width + 0.5) {
+                out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+            }
+        }
+        return out;
+    }""")
+
+
+def serious_axe_violations(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
