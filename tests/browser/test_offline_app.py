@@ -37,9 +37,9 @@ def server(app, world):
 
 
 @pytest.fixture
-def pw():
-    with playwright_api.sync_playwright() as p:
-        yield p
+def pw(playwright_driver):
+    """The session's Playwright (tests/browser/conftest.py): one sync driver per process."""
+    return playwright_driver
 
 
 @pytest.fixture

@@ -56,9 +56,9 @@ def profile(tmp_path):
 
 
 @pytest.fixture
-def pw():
-    with playwright_api.sync_playwright() as p:
-        yield p
+def pw(playwright_driver):
+    """The session's Playwright (tests/browser/conftest.py): one sync driver per process."""
+    return playwright_driver
 
 
 def records_on_server(db):
