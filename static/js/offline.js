@@ -197,6 +197,79 @@
     });
   }
 
+  // A form opened by "Fix" starts from the refused record: same answers, the server's messages
+  // beside the fields. outbox.submit() sees the draft and files the result as its correction.
+  function prefillFix() {
+    var draft;
+    try { draft = JSON.parse(sessionStorage.getItem("fieldapp.outbox.fix") || "null"); } catch (e) { return; }
+    var form = document.getElementById("record-form");
+    if (!draft || !form || new URLSearchParams(location.search).get("fix") !== draft.uuid) return;
+    if (form.getAttribute("data-channel") !== draft.payload.channel) return;
+    var ready = form.getAttribute("data-ready") === "true" ? Promise.resolve() : new Promise(function (resolve) {
+      new MutationObserver(function (changes, observer) {
+        if (form.getAttribute("data-ready") === "true") { observer.disconnect(); resolve(); }
+      }).observe(form, { attributes: true, attributeFilter: ["data-ready"] });
+    });
+    ready.then(function () { fillForm(form, draft.payload, draft.errors || {}); });
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function fillForm(form, p, errors) {
+    function fire(el, type) { el.dispatchEvent(new Event(type, { bubbles: true })); }
+    function set(name, value) {
+      var el = form.elements.namedItem(name);
+      if (!el || el.length !== undefined && el.tagName !== "SELECT") return;
+      value = value === null || value === undefined ? "" : String(value);
+      if (el.tagName === "SELECT" && value && !Array.prototype.some.call(el.options, function (o) { return o.value === value; })) {
+        el.add(new Option(value, value));
+      }
+      el.value = value;
+      fire(el, "change");
+    }
+    function choose(name, values) {
+      values = [].concat(values || []).map(String);
+      form.querySelectorAll('input[name="' + name + '"]').forEach(function (input) {
+        if (input.disabled) return;
+        input.checked = values.indexOf(input.value) !== -1;
+        fire(input, "change");
+      });
+    }
+    set("street_id", p.street_id);
+    set("house_number", p.house_number);
+    set("house_addition", p.house_addition);
+    set("notes", p.notes);
+    ["outcome", "language", "heard_via", "topics", "partners"].forEach(function (name) {
+      if (p[name] !== undefined) choose(name, p[name]);
+    });
+    ["taalcoach_present", "ambassador"].forEach(function (name) {
+      var box = form.querySelector('input[name="' + name + '"]');
+      if (box) { box.checked = !!p[name]; fire(box, "change"); }
+    });
+    var quantities = {};
+    (p.measures || []).forEach(function (m) { quantities[m.code] = m.quantity; });
+    form.querySelectorAll('input[name="measure"]').forEach(function (input) {
+      input.value = String(quantities[input.getAttribute("data-code")] || 0);
+      fire(input, "input");
+    });
+    var referrals = p.referrals || [];
+    choose("referrals", referrals.map(function (r) { return r.code; }));
+    if (referrals.length) choose("consent", referrals[0].consent ? "yes" : "no");
+    var when = new Date(p.occurred_at);
+    var whenInput = form.elements.namedItem("occurred_at");
+    if (whenInput && !isNaN(when)) {
+      whenInput.value = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" + pad(when.getDate()) +
+        "T" + pad(when.getHours()) + ":" + pad(when.getMinutes());
+    }
+    Object.keys(errors).forEach(function (key) {
+      var slot = form.querySelector('[data-error-for="' + key + '"]') || form.querySelector('[data-error-for="_form"]');
+      if (!slot) return;
+      [].concat(errors[key]).forEach(function (message) {
+        slot.appendChild(el("p", null, typeof message === "string" ? message : JSON.stringify(message)));
+      });
+    });
+  }
+
   // ---- logout ------------------------------------------------------------------------------
 
   function unsentMessage(n) {
@@ -316,6 +389,7 @@
   function start() {
     ensureStylesheet();
     render();
+    prefillFix();
     fieldapp.offline.ready = Promise.all([
       loadStrings(locale()).then(render),
       fieldapp.i18n && fieldapp.i18n.ready ? Promise.resolve(fieldapp.i18n.ready).then(render) : null,

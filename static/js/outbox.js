@@ -551,8 +551,21 @@
   // Re-submitting a UUID: the same body is a double tap and changes nothing; a new body for a
   // record the server refused is a correction and becomes a NEW record under a new UUID, with
   // the original kept as a tombstone so its UUID can never carry another body.
+  // The "Fix" button opens a form with ?fix=<draft uuid> and leaves the draft in
+  // sessionStorage; the form's next submit is that correction.
+  var FIX_KEY = "fieldapp.outbox.fix";
+  function activeFix() {
+    try {
+      var draft = JSON.parse(sessionStorage.getItem(FIX_KEY) || "null");
+      var wanted = new URLSearchParams(location.search).get("fix");
+      return draft && wanted && draft.uuid === wanted ? draft : null;
+    } catch (e) { return null; }
+  }
+
   function submit(uuid, payload, options) {
-    options = options || {};
+    options = Object.assign({}, options);
+    var fixing = options.replaces ? null : activeFix();
+    if (fixing) options.replaces = fixing.replaces;
     if (!UUID_RE.test(String(uuid))) return Promise.reject(new Error("submit: not a UUID: " + uuid));
     uuid = String(uuid).toLowerCase();
     var stored = withoutId(JSON.parse(JSON.stringify(payload))); // a plain, frozen-in-time copy
@@ -579,7 +592,17 @@
           existing = normalise(existing);
           if (existing.status === "replaced" && existing.replaced_by) { follow(existing.replaced_by, false); return; }
           if (existing.status === "discarded") { create(newUuid(), null); return; }
-          if (sameJson(withoutId(existing.payload), stored)) { done(existing); return; }
+          if (sameJson(withoutId(existing.payload), stored)) {
+            // Sending the same body again on purpose (say after the volunteer got back access to
+            // the street) is a new try; otherwise it is a double tap and changes nothing.
+            if (existing.status === "needs_attention") {
+              existing.status = "pending";
+              existing.updated_at = Date.now();
+              store.put(existing);
+            }
+            done(existing);
+            return;
+          }
           if (existing.status === "pending" && existing.attempts === 0) {
             existing.payload = Object.assign({ id: existing.uuid }, stored); // never tried: still only ours
             existing.updated_at = Date.now();
@@ -607,6 +630,7 @@
         follow(uuid, true);
       }
     }, "strict").then(function (entry) {
+      if (fixing && !conflict) sessionStorage.removeItem(FIX_KEY);
       if (conflict) throw new Error("submit: this UUID was sent with another payload; a correction needs a new UUID");
       return announce().then(function () {
         if (entry.status !== "pending") return { status: publicStatus(entry.status), uuid: entry.uuid };

@@ -146,9 +146,28 @@ def sign_in(page, server: LiveServer, username: str, password: str) -> dict:
 
 def wait_for_worker(page, timeout: float = 60000) -> None:
     """Until the service worker is active and controls this page (the shell is precached)."""
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=timeout
-    )
+    try:
+        page.wait_for_function(
+            "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=timeout
+        )
+    except Exception as error:  # say why: which precached URL failed, what state the worker is in
+        raise AssertionError(f"no service worker in control: {worker_diagnosis(page)}") from error
+
+
+def worker_diagnosis(page) -> dict:
+    return page.evaluate("""async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      const state = w => w ? w.state : null;
+      const body = await (await fetch('/sw.js', {cache: 'no-store'})).text();
+      const urls = JSON.parse(body.match(/FIELDAPP_PRECACHE = (.*);/)[1]);
+      const failed = [];
+      for (const url of urls) {
+        const r = await fetch(url, {cache: 'no-store'});
+        if (!r.ok) failed.push(url + ' ' + r.status);
+      }
+      return {registration: !!reg, active: state(reg && reg.active), installing: state(reg && reg.installing),
+              waiting: state(reg && reg.waiting), caches: await caches.keys(), failed_precache: failed};
+    }""")
 
 
 def outbox_counts(page) -> dict:

@@ -341,3 +341,96 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
     assert [e["uuid"] for e in outbox_entries(page)] == [taken_id]
     context.close()
+
+
+def test_corrections_are_new_records_and_the_refused_uuid_never_carries_another_body(server, profile, pw, db, world):
+    from fieldapp.accounts.models import User
+    from fieldapp.streets.models import Neighbourhood
+
+    def move_volunteer(hood_id):
+        db.rollback()
+        db.get(User, world.users["vol"]).neighbourhoods = [db.get(Neighbourhood, hood_id)]
+        db.commit()
+
+    def entry(uuid):
+        return next((e for e in outbox_entries(page) if e["uuid"] == uuid), None)
+
+    context = open_profile(pw, profile)
+    page = context.new_page()
+    prepare_online(page, server)
+    open_field(page, server, "/field/forms/rally")
+    page.wait_for_selector('#record-form[data-ready="true"]')
+    typed = plan(0, world.streets)
+    typed["ui"] = "nl"
+
+    # A: refused (the volunteer lost access to the street), access back, "send" again unchanged:
+    # the same body under the same UUID is a fair new try.
+    move_volunteer(world.other_hood_id)
+    page.click('a[data-locale="nl"]')
+    page.select_option("#street", str(typed["street_id"]))
+    page.check(f'input[name="outcome"][value="{typed["outcome"]}"]')
+    page.check('input[name="language"][value="nl"]')
+    page.fill("#house_number", "1")
+    first_id = page.get_attribute("#record-form", "data-record-id")
+    page.click("#send")
+    page.wait_for_function("document.querySelector('[data-error-for=\"street_id\"]').textContent.length > 0")
+    assert entry(first_id)["status"] == "needs_attention"
+    move_volunteer(world.hood_id)
+    page.click("#send")
+    page.wait_for_function("id => document.querySelector('#record-form').getAttribute('data-record-id') !== id", arg=first_id)
+    assert entry(first_id)["status"] == "sent" and server.puts[first_id] == 2
+    assert set(records_on_server(db)) == {first_id}
+
+    # B: refused, then corrected in the form (another house number) and sent: a NEW record; the
+    # refused UUID is kept as a tombstone and never sent with the new body.
+    move_volunteer(world.other_hood_id)
+    page.select_option("#street", str(typed["street_id"]))
+    page.check('input[name="outcome"][value="talked"]')
+    page.check('input[name="language"][value="tr"]')
+    page.fill("#house_number", "2")
+    second_id = page.get_attribute("#record-form", "data-record-id")
+    page.click("#send")
+    page.wait_for_function("document.querySelector('[data-error-for=\"street_id\"]').textContent.length > 0")
+    move_volunteer(world.hood_id)
+    page.fill("#house_number", "1")
+    page.click("#send")
+    page.wait_for_function("id => document.querySelector('#record-form').getAttribute('data-record-id') !== id", arg=second_id)
+    stored = records_on_server(db)
+    assert second_id not in stored and server.puts[second_id] == 1
+    [corrected] = set(stored) - {first_id}
+    assert stored[corrected].house_number == 1 and stored[corrected].language == "tr"
+    assert entry(second_id) is None  # not listed, not counted: replaced by its correction
+
+    # C: refused while replaying in the background, fixed from the status bar's list.
+    server.stop()
+    page.fill("#house_number", "5")
+    page.select_option("#street", str(world.streets["Weegbreestraat"]))
+    page.check('input[name="outcome"][value="brief"]')
+    page.check('input[name="language"][value="so"]')
+    page.fill("#notes", "kom terug")
+    third_id = page.get_attribute("#record-form", "data-record-id")
+    page.click("#send")
+    page.wait_for_function("id => document.querySelector('#record-form').getAttribute('data-record-id') !== id", arg=third_id)
+    move_volunteer(world.other_hood_id)
+    server.start()
+    page.click("#outbox-status .outbox-status__send")
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
+    move_volunteer(world.hood_id)
+    page.click("#outbox-status .outbox-status__toggle")
+    with page.expect_navigation():
+        page.locator(f'li.outbox-entry[data-uuid="{third_id}"] .outbox-entry__fix').click()
+    assert "fix=" in page.url
+    page.wait_for_function("document.querySelector('#house_number').value === '5'")
+    assert page.input_value("#notes") == "kom terug"
+    assert page.is_checked('input[name="language"][value="so"]')
+    assert page.locator('[data-error-for="street_id"]').inner_text().strip()  # the server's word, beside the field
+    page.fill("#house_number", "")  # the resident preferred not to give it after all
+    fourth_id = page.get_attribute("#record-form", "data-record-id")
+    page.click("#send")
+    page.wait_for_function("id => document.querySelector('#record-form').getAttribute('data-record-id') !== id", arg=fourth_id)
+    stored = records_on_server(db)
+    assert third_id not in stored and server.puts[third_id] == 1
+    assert stored[fourth_id].house_number is None and stored[fourth_id].notes == "kom terug"
+    assert stored[fourth_id].street_id == world.streets["Weegbreestraat"]
+    assert outbox_counts(page)["needs_attention"] == 0 and entry(third_id) is None
+    context.close()
