@@ -99,8 +99,11 @@ function asset(request, url) {
 // filtered and ordered here the way the server would (name search, distance from `near`).
 function streets(request, url) {
   var key = url.pathname + url.search;
+  // Only lists without a point or a search are kept: one entry per list, not one per place
+  // the volunteer stood. Offline, the others are answered from the full list below.
+  var keep = !url.searchParams.has("near") && !url.searchParams.has("q");
   return fetch(request).then(function (response) {
-    if (response.ok) {
+    if (response.ok && keep) {
       var copy = response.clone();
       caches.open(RUNTIME).then(function (cache) { return cache.put(key, copy); });
     }

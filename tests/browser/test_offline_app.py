@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -236,6 +237,11 @@ def test_streets_near_me_work_offline_from_the_kept_list(server, context):
     page = context.new_page()
     session = prepare_online(page, server)
     page.wait_for_function("""async () => (await caches.open('fieldapp-runtime').then(c => c.keys())).length > 0""")
+    page.evaluate("""token => fetch('/api/v1/streets?near=52.165,5.285', {headers: {Authorization: 'Bearer ' + token}})""",
+                  session["token"])
+    kept = page.evaluate("caches.open('fieldapp-runtime').then(c => c.keys()).then(ks => ks.map(r => r.url))")
+    # One list, not one entry per place the volunteer stood.
+    assert [f"{urlsplit(k).path}?{urlsplit(k).query}" for k in kept] == ["/api/v1/streets?limit=500"]
     server.stop()
     # Near Weegbreestraat (52.1713, 5.2850): it comes first, as the server would order it.
     result = page.evaluate(
@@ -310,5 +316,8 @@ def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
     page.click("#outbox-status .outbox-status__toggle")
     page.locator("#outbox-attention li").first.wait_for()
     check()
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "offline"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artifacts / f"status-bar-{code}.png"))
     width = page.evaluate("document.querySelector('#outbox-status').scrollWidth")
     assert width <= 360
