@@ -121,3 +121,11 @@ def test_icons_generator_draws_the_committed_icons(tmp_path):
         size, maskable = ICONS[path.name]
         assert png_size(path.read_bytes()) == (size, size)
         assert path.read_bytes() == (precache_module.STATIC_DIR / "icons" / path.name).read_bytes()
+
+
+def test_a_shell_url_that_fails_is_reported(app, caplog):
+    # One failing URL makes the worker's install fail on every phone: say so in the server log.
+    app.config["OFFLINE_EXTRA_PRECACHE"] = ["/field/no-such-page"]
+    with caplog.at_level("WARNING"):
+        build_precache(app)
+    assert "/field/no-such-page answers 404" in caplog.text

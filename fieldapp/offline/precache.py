@@ -63,13 +63,17 @@ def precache_urls(app: Flask) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urls))  # de-duplicated, order kept
 
 
-def _body(client, url: str) -> bytes:
+def _body(app: Flask, client, url: str) -> bytes:
     if url.startswith("/static/") and "?" not in url:
         path = (STATIC_DIR / url.removeprefix("/static/")).resolve()
         if path.is_relative_to(STATIC_DIR) and path.is_file():
             return path.read_bytes()
     # Shell pages carry no personal data and no per-request tokens, so their bytes are stable.
-    response = client.get(url, headers={"Accept-Language": "nl"})
+    # Asked as over HTTPS, so an HTTPS-only deployment answers with the page, not a redirect.
+    response = client.get(url, headers={"Accept-Language": "nl"}, environ_overrides={"wsgi.url_scheme": "https"})
+    if response.status_code != 200:
+        # The worker's install is all or nothing: this URL would keep every phone from going offline.
+        app.logger.warning("offline precache: %s answers %s", url, response.status_code)
     return f"{response.status_code}\n".encode() + response.get_data()
 
 
@@ -79,7 +83,7 @@ def build_precache(app: Flask) -> Precache:
     digest = hashlib.sha256(WORKER_SOURCE.read_bytes())
     client = app.test_client()
     for url in urls:
-        digest.update(url.encode() + b"\0" + hashlib.sha256(_body(client, url)).digest())
+        digest.update(url.encode() + b"\0" + hashlib.sha256(_body(app, client, url)).digest())
     return Precache(urls, digest.hexdigest()[:16], FALLBACK_PAGE)
 
 
