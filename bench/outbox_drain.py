@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
 from conftest import PASSWORD, build_world  # noqa: E402
-from offline_support import LiveServer, open_profile, sign_in  # noqa: E402
+from offline_support import LiveServer, open_profile, sign_in, wait_for_worker  # noqa: E402
 
 
 def make_app(database_url: str | None, workdir: Path):
@@ -97,7 +97,7 @@ def main() -> None:
             page.goto(server.url + "/field/login")
             session = sign_in(page, server, "vol", PASSWORD)
             page.goto(server.url + "/field/")
-            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+            wait_for_worker(page)
             page.evaluate("window.fieldapp.outbox.ready")
 
             figures = {}

@@ -145,8 +145,18 @@ def sign_in(page, server: LiveServer, username: str, password: str) -> dict:
 
 
 def wait_for_worker(page, timeout: float = 60000) -> None:
-    """Until the service worker is active and controls this page (the shell is precached)."""
+    """Until the service worker is active and controls this page (the shell is precached).
+
+    A page whose navigation began while the first worker was still activating stays
+    uncontrolled (clients.claim() only takes pages that exist); the next load is controlled,
+    as it is on the phone, so then the page is loaded once more.
+    """
     try:
+        page.evaluate("() => { navigator.serviceWorker.ready.then(() => { window.__workerReady = true; }); }")
+        page.wait_for_function("window.__workerReady === true", timeout=timeout)
+        if not page.evaluate("navigator.serviceWorker.controller !== null"):
+            page.reload()
+            page.wait_for_function("window.fieldapp && window.fieldapp.outbox")
         page.wait_for_function(
             "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=timeout
         )
