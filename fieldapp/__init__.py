@@ -42,6 +42,7 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import register as register_dashboard
     from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
+    from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
     from .streets.blueprint import blp as streets_blp
 
@@ -52,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     register_dashboard(app, api.api)
     app.register_blueprint(field_bp)
+    app.register_blueprint(offline_bp)
 
 
 # API endpoints anyone may call; every other /api/ endpoint needs a signed-in user.

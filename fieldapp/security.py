@@ -21,7 +21,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 csrf = CSRFProtect()
 
 # Endpoints whose responses may be cached: no personal data in them.
-CACHEABLE_ENDPOINTS = {"static", "api-docs.openapi_json"}
+# Static files (ours and the vendored Leaflet) and the OpenAPI document hold no personal data.
+CACHEABLE_ENDPOINTS = {"static", "leaflet.static", "api-docs.openapi_json"}
 # JSON endpoints anyone may call without a session; they set no cookie state, so need no CSRF.
 CSRF_EXEMPT_ENDPOINTS = {"auth.create_token"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}

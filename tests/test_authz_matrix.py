@@ -220,6 +220,11 @@ for _endpoint, _path in (("field.home", "/field/"), ("field.login", "/field/logi
                          ("field.codes", "/field/codes.json")):
     case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
 
+# The installable app (issue 4): service worker, manifest and the outbox's strings, public like the shell.
+for _endpoint, _path in (("offline.service_worker", "/sw.js"), ("offline.manifest", "/manifest.webmanifest"),
+                         ("offline.strings", "/offline/i18n/so.json")):
+    case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
+
 # The objects every actor is tried against: (neighbourhood, owner).
 OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
 OBJECT_USERS = {"member_s": "Smitsveen", "member_e": "Elders"}

@@ -5,7 +5,7 @@ import pytest
 
 CSP_BASE = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 SAMPLE_ARGS = {"record_id": uuid.uuid4(), "user_id": 1, "filename": "css/app.css", "referral_id": 1, "street_id": 1,
-               "channel": "rally", "locale": "nl"}
+               "channel": "rally", "locale": "nl", "code": "nl"}
 
 
 def every_route(app):
@@ -37,8 +37,12 @@ def check_headers(response, endpoint):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # plain http in tests
     cache = response.headers.get("Cache-Control", "")
-    if endpoint in ("static", "api-docs.openapi_json"):
+    if endpoint in ("static", "api-docs.openapi_json", "leaflet.static"):
         assert "no-store" not in cache
+    elif endpoint.startswith("offline."):
+        # The service worker, manifest and outbox strings hold no personal data; the browser
+        # must revalidate them (a new worker version) but may keep them.
+        assert cache == "no-cache", (endpoint, cache)
     else:
         assert cache == "no-store", (endpoint, cache)
 

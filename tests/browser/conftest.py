@@ -134,3 +134,49 @@ def serious_axe_violations(page) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"] if v["impact"] in ("serious", "critical")
     ]
+
+
+def _is_function_text(expression: str) -> bool:
+    import re
+
+    text = expression.strip()
+    return text.startswith(("(", "function", "async")) or re.match(r"^[A-Za-z_$][\w$]*\s*=>", text) is not None
+
+
+def _wait_for_function_under_csp(page, expression: str, *, arg=None, timeout: float | None = None, polling=None):
+    """Page.wait_for_function, polled from Python.
+
+    Playwright's own version builds its predicate with eval inside the page, which our CSP
+    (default-src 'self', no 'unsafe-eval') forbids, as it should. page.evaluate goes through
+    the DevTools protocol instead, so the app runs under its real policy while tests wait.
+    """
+    import time
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # !!: the page hands back only what it can serialise; a truthy ServiceWorker object would
+    # arrive as nothing at all.
+    call = expression if _is_function_text(expression) else f"() => !!({expression})"
+    deadline = time.monotonic() + (30_000 if timeout is None else timeout) / 1000
+    while True:
+        try:
+            value = page.evaluate(call, arg)
+        except Exception as error:  # a navigation in between: the next poll sees the new page
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"wait_for_function timed out after {timeout} ms: {expression}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wait_for_function_under_csp():
+    from playwright.sync_api import Page
+
+    original = Page.wait_for_function
+    Page.wait_for_function = _wait_for_function_under_csp
+    yield
+    Page.wait_for_function = original

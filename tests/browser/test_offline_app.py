@@ -1,0 +1,323 @@
+"""The installable app around the outbox: opening with no network in every language, updates that
+do not strand the outbox, an outbox written by an older version, two tabs, logout, streets offline.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask_babel import force_locale, gettext
+
+sys.path.insert(0, str(Path(__file__).parent))
+from offline_support import (  # noqa: E402
+    LiveServer, not_sent, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker,
+)
+
+from conftest import PASSWORD  # noqa: E402
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium"),
+]
+
+VERSION_OF_WORKER = """() => new Promise(resolve => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = event => resolve(event.data);
+  navigator.serviceWorker.controller.postMessage({type: "VERSION"}, [channel.port2]);
+})"""
+
+
+@pytest.fixture
+def server(app, world):
+    live = LiveServer(app).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def pw(playwright_driver):
+    """The session's Playwright (tests/browser/conftest.py): one sync driver per process."""
+    return playwright_driver
+
+
+@pytest.fixture
+def context(pw, tmp_path):
+    ctx = open_profile(pw, tmp_path / "chromium-profile")
+    yield ctx
+    ctx.close()
+
+
+def open_field(page, server, path="/field/"):
+    page.goto(server.url + path)
+    page.wait_for_function("window.fieldapp && window.fieldapp.outbox && window.fieldapp.outbox.ready")
+    page.evaluate("window.fieldapp.outbox.ready")
+
+
+def prepare_online(page, server):
+    page.goto(server.url + "/field/login")
+    session = sign_in(page, server, "vol", PASSWORD)
+    open_field(page, server)
+    wait_for_worker(page)
+    page.wait_for_function("JSON.parse(localStorage.getItem('fieldapp.streets') || '[]').length >= 3")
+    return session
+
+
+def payload(world, n: int) -> dict:
+    return {"channel": "rally", "street_id": world.streets["Koningsweg"], "house_number": 10, "house_addition": "1",
+            "occurred_at": f"2026-11-21T10:{n:02d}:00+01:00", "language": "so", "outcome": "talked",
+            "topics": ["energy_bill"], "notes": f"outbox test {n}"}
+
+
+def submit_many(page, world, count: int) -> list[str]:
+    return page.evaluate(
+        """async (payloads) => {
+          const ids = [];
+          for (const p of payloads) {
+            const id = window.fieldapp.outbox.newUuid();
+            await window.fieldapp.outbox.submit(id, p);
+            ids.push(id);
+          }
+          return ids;
+        }""",
+        [payload(world, n) for n in range(count)],
+    )
+
+
+def stored_ids(db) -> set[str]:
+    from sqlalchemy import select
+
+    from fieldapp.records.models import Record
+
+    db.rollback()
+    return {str(i) for i in db.scalars(select(Record.id))}
+
+
+def test_app_opens_offline_in_every_language_with_the_cached_ethiopic_font(server, context, app):
+    page = context.new_page()
+    prepare_online(page, server)
+    server.stop()
+    fonts_from_worker = []
+    page.on("response", lambda r: fonts_from_worker.append(r.from_service_worker) if r.url.endswith(".ttf") else None)
+
+    for code in ("nl", "tr", "ti", "so"):
+        page.click(f'a[data-locale="{code}"]')  # the choice is kept on the phone
+        page.wait_for_function("c => document.documentElement.lang === c", arg=code)
+        open_field(page, server)  # a fresh start with no server at all
+        page.wait_for_function("c => document.documentElement.lang === c", arg=code)
+        with app.app_context(), force_locale(code):
+            all_sent = gettext("All sent")
+        page.wait_for_function(
+            "t => document.querySelector('#outbox-status .outbox-status__text').textContent === t", arg=all_sent
+        )
+        assert page.locator("h1").first.inner_text().strip()  # the shell rendered
+        assert page.locator("#main").is_visible()
+
+    # Tigrinya: the app's own Ethiopic font came from the worker's cache and is in use.
+    page.click('a[data-locale="ti"]')
+    page.wait_for_function("document.documentElement.lang === 'ti'")
+    page.wait_for_function("""() => [...document.fonts].some(f => f.family.replace(/"/g, '') === 'FieldApp Ethiopic'
+                                                              && f.status === 'loaded')""")
+    assert page.evaluate("document.fonts.check('16px \"FieldApp Ethiopic\"', 'ትግርኛ')")
+    text = page.inner_text("#outbox-status .outbox-status__text")
+    assert any(0x1200 <= ord(ch) <= 0x139F for ch in text)  # Ge'ez script on screen
+    assert fonts_from_worker and all(fonts_from_worker)
+
+
+def test_a_new_version_waits_for_the_volunteer_and_keeps_the_outbox(server, context, app, world, db):
+    page = context.new_page()
+    session = prepare_online(page, server)
+    first_version = page.evaluate(VERSION_OF_WORKER)
+    server.stop()
+    ids = submit_many(page, world, 3)
+    assert not_sent(page) == 3
+
+    # A deploy changes a precached file; the phone is logged out, so nothing can be sent yet.
+    app.config["OFFLINE_EXTRA_PRECACHE"] = ["/healthz"]
+    app.extensions.pop("fieldapp.offline.precache", None)
+    server.start()
+    page.evaluate("localStorage.removeItem('fieldapp.session')")
+    open_field(page, server, "/field/login")
+    page.wait_for_selector("#outbox-status .outbox-status__update:not([hidden])")
+    # The new worker is installed but waits: this page keeps the version it was built with.
+    assert page.evaluate(VERSION_OF_WORKER) == first_version
+    assert not_sent(page) == 3
+
+    with page.expect_navigation():  # the volunteer chose "Update": the new version takes over and reloads
+        page.click("#outbox-status .outbox-status__update-button")
+    page.wait_for_function("window.fieldapp && window.fieldapp.outbox && navigator.serviceWorker.controller")
+    new_version = page.evaluate(VERSION_OF_WORKER)
+    assert new_version != first_version
+    caches = page.evaluate("caches.keys()")
+    assert f"fieldapp-shell-{new_version}" in caches and f"fieldapp-shell-{first_version}" not in caches
+    assert not_sent(page) == 3  # the outbox is untouched by the update
+
+    page.evaluate("s => window.fieldapp.session.set(s)", session)  # logging in again sends them
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
+    assert stored_ids(db) == set(ids)
+
+
+def test_an_outbox_written_by_the_first_version_is_upgraded_and_sent(server, context, world, db):
+    page = context.new_page()
+    page.goto(server.url + "/manifest.webmanifest")  # same origin, no outbox.js loaded
+    sign_in(page, server, "vol", PASSWORD)
+    old_id = "6a1f0e52-3c1d-4c59-9d0e-0b4f3f1c2a77"
+    body = {**payload(world, 7), "id": old_id}
+    page.evaluate(
+        """([id, body]) => new Promise((resolve, reject) => {
+          const open = indexedDB.open("fieldapp-outbox", 1);
+          open.onupgradeneeded = () => open.result.createObjectStore("outbox", {keyPath: "uuid"});
+          open.onsuccess = () => {
+            const tx = open.result.transaction("outbox", "readwrite");
+            tx.objectStore("outbox").put({uuid: id, payload: body, status: "pending"});  // version 1's shape
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+        })""",
+        [old_id, body],
+    )
+    open_field(page, server)
+    assert page.evaluate("indexedDB.databases()")[0]["version"] == 2
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
+    assert stored_ids(db) == {old_id}
+    [entry] = outbox_entries(page)
+    assert entry["status"] == "sent" and entry["attempts"] == 1 and entry["format"] == 2
+
+
+@pytest.mark.parametrize("locking", ["web-locks", "indexeddb-lease"])
+def test_two_tabs_never_send_the_same_entry_twice(server, context, world, db, locking):
+    if locking == "indexeddb-lease":  # Safari before 15.4 has no navigator.locks
+        context.add_init_script("Object.defineProperty(navigator, 'locks', {value: undefined});")
+    first, second = context.new_page(), context.new_page()
+    prepare_online(first, server)
+    open_field(second, server)
+    server.stop()
+    ids = submit_many(first, world, 12)
+    server.put_delay = 0.05
+    server.start()
+    for page in (first, second):
+        page.evaluate("() => { window.__flush = Promise.all([fieldapp.outbox.flush(), fieldapp.outbox.flush()]); }")
+    for page in (first, second):
+        page.evaluate("window.__flush")
+    for page in (first, second):
+        page.evaluate("fieldapp.outbox.flush()")
+    assert outbox_counts(first)["sent"] == 12
+    assert stored_ids(db) == set(ids)
+    assert all(server.sent[i] == 1 for i in ids), dict(server.sent)
+    assert server.batches  # a backlog goes in batches
+
+
+def test_logging_out_with_unsent_records_asks_first(server, context, world):
+    page = context.new_page()
+    prepare_online(page, server)
+    server.stop()
+    submit_many(page, world, 2)
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("#logout")
+    page.wait_for_timeout(300)
+    assert len(questions) == 1 and "2" in questions[0]
+    assert page.evaluate("window.fieldapp.session.get() !== null")  # still logged in
+    page.once("dialog", lambda d: answer(d, True))
+    page.click("#logout")
+    page.wait_for_url("**/field/login")
+    assert page.evaluate("JSON.parse(localStorage.getItem('fieldapp.session'))") is None
+    page.wait_for_function("window.fieldapp && window.fieldapp.outbox")
+    assert not_sent(page) == 2  # logging out does not throw records away
+
+
+def test_streets_near_me_work_offline_from_the_kept_list(server, context):
+    page = context.new_page()
+    session = prepare_online(page, server)
+    page.wait_for_function("""async () => (await caches.open('fieldapp-runtime').then(c => c.keys())).length > 0""")
+    page.evaluate("""token => fetch('/api/v1/streets?near=52.165,5.285', {headers: {Authorization: 'Bearer ' + token}})""",
+                  session["token"])
+    kept = page.evaluate("caches.open('fieldapp-runtime').then(c => c.keys()).then(ks => ks.map(r => r.url))")
+    # One list, not one entry per place the volunteer stood.
+    assert [f"{urlsplit(k).path}?{urlsplit(k).query}" for k in kept] == ["/api/v1/streets?limit=500"]
+    server.stop()
+    # Near Weegbreestraat (52.1713, 5.2850): it comes first, as the server would order it.
+    result = page.evaluate(
+        """token => fetch('/api/v1/streets?near=52.1712,5.2851&limit=2', {headers: {Authorization: 'Bearer ' + token}})
+                   .then(r => r.json().then(body => ({offline: r.headers.get('X-Fieldapp-Offline'), body})))""",
+        session["token"],
+    )
+    assert result["offline"] == "1"
+    names = [s["name"] for s in result["body"]["streets"]]
+    assert names == ["Weegbreestraat", "Smitsplein"]
+    assert result["body"]["streets"][0]["distance_m"] < 50
+
+
+def test_an_expired_login_keeps_the_outbox_and_asks_to_log_in_again(server, context, world, db):
+    from sqlalchemy import update
+
+    from fieldapp.accounts.models import ApiToken
+    from fieldapp.timeutil import utcnow
+
+    page = context.new_page()
+    prepare_online(page, server)
+    db.rollback()
+    db.execute(update(ApiToken).values(expires_at=utcnow()))  # every token of the phone runs out
+    db.commit()
+    ids = submit_many(page, world, 3)
+    page.evaluate("window.fieldapp.outbox.flush()")
+    assert not_sent(page) == 3 and stored_ids(db) == set()
+    page.wait_for_selector("#outbox-status .outbox-status__login:not([hidden])")
+    with_login = page.inner_text("#outbox-status .outbox-status__text")
+    assert "3" in with_login
+
+    session = server.token("vol", PASSWORD)  # what the login screen does
+    page.evaluate("s => window.fieldapp.session.set(s)", session)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
+    assert stored_ids(db) == set(ids)
+    assert page.locator("#outbox-status .outbox-status__login").is_hidden()
+
+
+def test_chromium_finds_the_app_installable(server, context):
+    page = context.new_page()
+    prepare_online(page, server)
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
+    assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+
+
+@pytest.mark.parametrize("code", ["nl", "ti"])
+def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = context.new_page()
+    prepare_online(page, server)
+    page.click(f'a[data-locale="{code}"]')
+    server.stop()
+    submit_many(page, world, 2)  # "2 not sent yet" with its buttons
+    page.evaluate("""async () => {  // and one the server refused, with the list open
+      const id = window.fieldapp.outbox.newUuid();
+      await window.fieldapp.outbox.submit(id, {channel: "rally"});
+    }""")
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '3'")
+
+    def check():
+        results = Axe().run(page, context="#outbox-status")
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], results.generate_report()
+
+    check()
+    server.start()
+    page.evaluate("window.fieldapp.outbox.flush()")
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
+    page.click("#outbox-status .outbox-status__toggle")
+    page.locator("#outbox-attention li").first.wait_for()
+    check()
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "offline"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artifacts / f"status-bar-{code}.png"))
+    width = page.evaluate("document.querySelector('#outbox-status').scrollWidth")
+    assert width <= 360
