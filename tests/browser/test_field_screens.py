@@ -18,8 +18,16 @@ SCREENS = {
 }
 
 
+@pytest.fixture
+def layout_only_once(request):
+    # Layout and accessibility do not depend on the database: spare CI's two cores the second run.
+    # (Asked for before live_server, so the skip comes before any database is prepared.)
+    if request.node.callspec.params.get("database_url") == "postgresql":
+        pytest.skip("screens are checked on SQLite; the PostgreSQL run covers the data flows")
+
+
 @pytest.mark.parametrize("screen", SCREENS)
-def test_screen_in_every_locale(live_server, page_360, artifacts_dir, screen):
+def test_screen_in_every_locale(layout_only_once, live_server, page_360, artifacts_dir, screen):
     path, needs_session = SCREENS[screen]
     page = page_360
     if needs_session:
@@ -39,7 +47,7 @@ def test_screen_in_every_locale(live_server, page_360, artifacts_dir, screen):
     assert problems == {}
 
 
-def test_resident_card_overlay(live_server, page_360, artifacts_dir):
+def test_resident_card_overlay(layout_only_once, live_server, page_360, artifacts_dir):
     """The card over a form: full screen, the resident's language, axe clean, nothing too wide."""
     page = page_360
     signed_in(page, live_server)
