@@ -102,6 +102,6 @@ def test_audit_table_is_append_only(app, db, world):
 def test_admin_reads_the_log(app, world, web_login, login):
     app.test_client().post("/api/v1/auth/token", json={"username": "nobody", "password": "whatever12"})
     admin = web_login("adm")
-    html = admin.get("/admin/audit?event=login_failed").get_data(as_text=True)
-    assert "login_failed" in html and "username=nobody" in html
+    html = admin.get("/admin/audit?event=login_failed&lang=nl").get_data(as_text=True)
+    assert "Inloggen mislukt" in html and "username=nobody" in html
     assert web_login("coord").get("/admin/audit").status_code == 403
