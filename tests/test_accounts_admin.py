@@ -2,7 +2,6 @@
 import re
 
 import pyotp
-from sqlalchemy import select
 
 from conftest import PASSWORD, csrf_from
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from conftest import PASSWORD, csrf_from
+from conftest import csrf_from
 from fieldapp import audit
 
 

@@ -1,6 +1,6 @@
 """Sign-in for office screens (cookie) and API clients (bearer), second factor, sign-out."""
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from conftest import PASSWORD, csrf_from
 

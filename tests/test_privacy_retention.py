@@ -3,7 +3,6 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from fieldapp.privacy.operations import apply_retention, months_before
