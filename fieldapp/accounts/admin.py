@@ -62,7 +62,8 @@ def _chosen(admin: User) -> tuple[str | None, Partner | None, list[Neighbourhood
     role = request.form.get("role")
     if role not in ROLES.codes:
         errors["role"] = _("Choose a role.")
-    partner = get_session().scalar(select(Partner).where(Partner.code == request.form.get("partner", "")))
+    partner_code = request.form.get("partner", "").replace("\x00", "")
+    partner = get_session().scalar(select(Partner).where(Partner.code == partner_code))
     if partner is None:
         errors["partner"] = _("Choose a partner.")
     wanted = set(request.form.getlist("neighbourhood"))

@@ -45,7 +45,8 @@ def _limited_page():
 def login():
     if request.method == "GET":
         return render_template("accounts/login.html", username="", error=None, next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip()[:80]
+    # NUL cannot reach PostgreSQL; nobody's username contains one.
+    username = request.form.get("username", "").replace("\x00", "").strip()[:80]
     password = request.form.get("password", "")[:256]
     next_url = _safe_next(request.form.get("next"))
     db = get_session()

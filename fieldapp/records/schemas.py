@@ -4,7 +4,7 @@ Messages are lazy msgids: they are rendered in the request's language when the e
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from babel import Locale
 from ..i18n.messages import N_
@@ -17,10 +17,17 @@ from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Bounds that keep dates convertible between Amsterdam and UTC, and ids within a database integer.
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+MAX_ID = 2**31 - 1
 # ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
 LANGUAGES = frozenset(
     code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
 )
+
+
+# PostgreSQL text cannot hold NUL; refusing it here makes it a 422, not a server error.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error=N_("Invalid value."))
 
 
 def one_of(code_list, message):
@@ -49,7 +56,7 @@ class ReferralIn(Schema):
     due_date = fields.Date(allow_none=True, load_default=None)
     # No load_default: a record sent without it keeps the fingerprint it had before this field.
     consent_text_version = fields.String(
-        allow_none=True, validate=validate.Length(max=40, error=N_("At most 40 characters.")),
+        allow_none=True, validate=[validate.Length(max=40, error=N_("At most 40 characters.")), NO_NUL],
         metadata={"description": "version and language of the consent text shown to the resident, e.g. 2024-05/tr"},
     )
 
@@ -67,7 +74,7 @@ class RecordIn(Schema):
     )
     house_addition = fields.String(
         allow_none=True, load_default=None,
-        validate=validate.Length(max=10, error=N_("At most 10 characters.")),
+        validate=[validate.Length(max=10, error=N_("At most 10 characters.")), NO_NUL],
     )
     occurred_at = fields.AwareDateTime(
         required=True,
@@ -99,7 +106,7 @@ class RecordIn(Schema):
     ambassador = fields.Boolean(load_default=False)
     notes = fields.String(
         allow_none=True, load_default=None,
-        validate=validate.Length(max=500, error=N_("At most 500 characters.")),
+        validate=[validate.Length(max=500, error=N_("At most 500 characters.")), NO_NUL],
         metadata={"description": "Free text for the follow-up. Do not write names or health details."},
     )
 
@@ -132,6 +139,9 @@ class RecordIn(Schema):
         occurred_at = data.get("occurred_at")
         if occurred_at is not None and occurred_at > utcnow() + FUTURE_TOLERANCE:
             errors["occurred_at"] = [N_("This time lies in the future.")]
+        elif occurred_at is not None and occurred_at.year < EARLIEST.year:
+            # Year 1 with an offset cannot even be converted to UTC: a 422, not a server error.
+            errors["occurred_at"] = [N_("Give a date and time like 2024-05-01T14:30:00+02:00.")]
         if errors:
             raise ValidationError(errors)
 
@@ -215,11 +225,11 @@ class RecordOut(Schema):
 
 
 class RecordQuery(Schema):
-    street_id = fields.Integer()
+    street_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID, error=N_("Unknown street.")))
     channel = fields.String(validate=one_of(CHANNELS, N_("Unknown channel.")))
     # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
-    date_from = fields.Date(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
-    date_to = fields.Date(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
+    date_from = fields.Date(data_key="from", validate=validate.Range(EARLIEST, LATEST, error=N_("Not a valid date.")), metadata={"description": "first day (Europe/Amsterdam), included"})
+    date_to = fields.Date(data_key="to", validate=validate.Range(EARLIEST, LATEST, error=N_("Not a valid date.")), metadata={"description": "last day (Europe/Amsterdam), included"})
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 
