@@ -120,3 +120,11 @@ def test_assign_neighbourhoods_and_role(app, world, web_login, login, db):
 def test_user_list_shows_only_shared_neighbourhoods(app, world, web_login):
     html = web_login("adm").get("/admin/users").get_data(as_text=True)
     assert ">vol<" in html and ">outsider<" not in html
+
+
+def test_user_list_flags_coordinators_without_second_factor(app, world, web_login, enrol_totp):
+    secret, _codes = enrol_totp("adm")
+    client = web_login("adm", pyotp.TOTP(secret).now())
+    html = client.get("/admin/users?lang=en").get_data(as_text=True)
+    # coord has no second factor (made directly in the database); adm has one; volunteers need none
+    assert html.count("No sign-in code set up") == 1
