@@ -57,11 +57,16 @@ def test_session_rotated_at_login(app, world):
 
 
 def test_open_redirect_refused(app, world):
-    client = app.test_client()
+    for target in ("//evil.example/x", "/\\evil.example", "https://evil.example/", "/\t/evil.example"):
+        client = app.test_client()
+        page = client.get("/login?lang=en")
+        response = client.post("/login", data={"username": "vol", "password": PASSWORD, "next": target,
+                                               "csrf_token": csrf_from(page.get_data(as_text=True))})
+        assert response.headers["Location"] == "/", target
     page = client.get("/login?lang=en")
-    response = client.post("/login", data={"username": "vol", "password": PASSWORD, "next": "//evil.example/x",
+    response = client.post("/login", data={"username": "vol", "password": PASSWORD, "next": "/admin/users?x=1",
                                            "csrf_token": csrf_from(page.get_data(as_text=True))})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/admin/users?x=1"
 
 
 def test_page_401_redirects_to_login(app, world):

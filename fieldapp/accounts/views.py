@@ -29,7 +29,8 @@ PENDING_SECONDS = 300
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, so a crafted link cannot send someone elsewhere after sign-in."""
-    if target:
+    if target and "\\" not in target and not any(ord(ch) < 32 for ch in target):
+        # Browsers read "/\\host" as "//host"; control characters are stripped before parsing.
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target.rstrip("?") or "/"
