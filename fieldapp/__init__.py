@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
+from werkzeug.routing import IntegerConverter
 
 from . import api, db, i18n, security
 from .config import load_config
+from .validation import INT32_MAX
 
 # Top-level static/ (CSS, JS, fonts, icons), shipped with the app: nothing from a CDN.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -24,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.sort_keys = False
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     db.init_app(app)
     i18n.init_app(app)
@@ -33,6 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
     # After the hook that identifies the user: CSRF is skipped for bearer-token requests.
     security.init_app(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:...> in our URLs is a database id: past 32 bits it names nothing, so a 404, not an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", INT32_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_blueprints(app: Flask) -> None:

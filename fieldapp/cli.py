@@ -114,7 +114,7 @@ def create_user_command(username, role, partner_code, neighbourhoods):
             user = upsert_user(session, username, password, role, partner_code, list(neighbourhoods))
             if user.needs_second_factor:
                 secret, codes = enrol_totp(session, user, os.environ.get("FIELDAPP_TOTP_SECRET") or None)
-            audit.add(session, "user_changed", actor=False, via="cli", user_id=user.id, username=username,
+            audit.add(session, "user_changed", actor=audit.NOBODY, **_operator(), user_id=user.id, username=username,
                       role=role, neighbourhoods=list(neighbourhoods))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
@@ -149,6 +149,16 @@ def demo_command(port, no_serve):
     current_app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
 
 
+def _operator() -> dict:
+    """Who ran a command: the audit log has no signed-in user for it, so keep the system account."""
+    import getpass
+
+    try:
+        return {"via": "cli", "operator": getpass.getuser()}
+    except (KeyError, OSError):
+        return {"via": "cli"}
+
+
 def _address_options(command):
     for option in reversed([
         click.option("--neighbourhood", required=True),
@@ -175,7 +185,7 @@ def retention_command(months):
     session = get_session()
     with write_transaction(session):
         result = apply_retention(session, months)
-        audit.add(session, "retention_run", actor=False, months=months, cutoff=result.cutoff.isoformat(),
+        audit.add(session, "retention_run", actor=audit.NOBODY, **_operator(), months=months, cutoff=result.cutoff.isoformat(),
                   anonymised=result.anonymised, kept_for_open_referral=result.kept_for_open_referral)
     click.echo(f"Records before {result.cutoff:%Y-%m-%d}: {result.anonymised} anonymised, "
                f"{result.kept_for_open_referral} kept for an open referral.")
@@ -199,7 +209,7 @@ def export_address_command(neighbourhood, street, number, addition, reference, o
         raise click.ClickException(str(exc)) from None
     data = export_address(session, ref)
     with write_transaction(session):
-        audit.add(session, "address_exported", actor=False, street_id=ref.street.id, records=len(data["records"]),
+        audit.add(session, "address_exported", actor=audit.NOBODY, **_operator(), street_id=ref.street.id, records=len(data["records"]),
                   reference=reference)
     json.dump(data, output, ensure_ascii=False, indent=2)
     output.write("\n")
@@ -223,6 +233,6 @@ def erase_address_command(neighbourhood, street, number, addition, reference, ye
         click.confirm(f"Erase the data of {street} {number}{addition} in {neighbourhood}?", abort=True)
     with write_transaction(session):
         result = erase_address(session, ref)
-        audit.add(session, "address_erased", actor=False, street_id=ref.street.id, records=result.records,
+        audit.add(session, "address_erased", actor=audit.NOBODY, **_operator(), street_id=ref.street.id, records=result.records,
                   referrals_withdrawn=result.referrals_withdrawn, reference=reference)
     click.echo(f"{result.records} record(s) anonymised, {result.referrals_withdrawn} open referral(s) withdrawn.")

@@ -1,6 +1,6 @@
 """Sign-in for office screens (cookie) and API clients (bearer), second factor, sign-out."""
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from conftest import PASSWORD, csrf_from
 
@@ -18,8 +18,7 @@ def test_login_page_form_and_session_cookie(app, world):
     html = page.get_data(as_text=True)
     assert 'name="csrf_token"' in html and 'autocomplete="current-password"' in html
     response = _post_login(client, "vol", PASSWORD)
-    # A volunteer lands on the phone app; coordinators and admins on the dashboard (tested below).
-    assert response.status_code == 302 and response.headers["Location"] == "/field/"
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     # now signed in: an API call by cookie works
@@ -58,11 +57,16 @@ def test_session_rotated_at_login(app, world):
 
 
 def test_open_redirect_refused(app, world):
-    client = app.test_client()
+    for target in ("//evil.example/x", "/\\evil.example", "https://evil.example/", "/\t/evil.example"):
+        client = app.test_client()
+        page = client.get("/login?lang=en")
+        response = client.post("/login", data={"username": "vol", "password": PASSWORD, "next": target,
+                                               "csrf_token": csrf_from(page.get_data(as_text=True))})
+        assert response.headers["Location"] == "/", target
     page = client.get("/login?lang=en")
-    response = client.post("/login", data={"username": "vol", "password": PASSWORD, "next": "//evil.example/x",
+    response = client.post("/login", data={"username": "vol", "password": PASSWORD, "next": "/admin/users?x=1",
                                            "csrf_token": csrf_from(page.get_data(as_text=True))})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/admin/users?x=1"
 
 
 def test_page_401_redirects_to_login(app, world):

@@ -243,8 +243,6 @@ def test_every_endpoint_has_an_entry(app):
 
 def _setup(app, db, world) -> tuple[dict, Objects]:
     from fieldapp.accounts.operations import upsert_user
-    from fieldapp.streets.models import Street
-    from sqlalchemy import select
 
     for name in ("coord_e", "adm_e"):
         role, hood = ROLE_ACTORS[name]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import audit
@@ -20,6 +21,23 @@ from .operations import UNUSABLE_PASSWORD, issue_invite, set_active
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 AUDIT_PAGE = 200
+EVENT_LABELS = {
+    "login": _l("Signed in"),
+    "login_failed": _l("Sign-in failed"),
+    "logout": _l("Signed out"),
+    "token_issued": _l("App sign-in token issued"),
+    "token_revoked": _l("App sign-in tokens revoked"),
+    "user_invited": _l("User invited"),
+    "user_changed": _l("User changed"),
+    "user_disabled": _l("User disabled"),
+    "password_reset": _l("Password reset"),
+    "invite_accepted": _l("Invitation accepted"),
+    "address_view": _l("Addresses viewed"),
+    "export": _l("Export"),
+    "retention_run": _l("Retention run"),
+    "address_erased": _l("Address erased"),
+    "address_exported": _l("Address exported"),
+}
 
 
 def _managed_user(admin: User, user_id: int) -> User:
@@ -44,7 +62,8 @@ def _chosen(admin: User) -> tuple[str | None, Partner | None, list[Neighbourhood
     role = request.form.get("role")
     if role not in ROLES.codes:
         errors["role"] = _("Choose a role.")
-    partner = get_session().scalar(select(Partner).where(Partner.code == request.form.get("partner", "")))
+    partner_code = request.form.get("partner", "").replace("\x00", "")
+    partner = get_session().scalar(select(Partner).where(Partner.code == partner_code))
     if partner is None:
         errors["partner"] = _("Choose a partner.")
     wanted = set(request.form.getlist("neighbourhood"))
@@ -156,4 +175,5 @@ def audit_log():
     if event in audit.EVENTS:
         stmt = stmt.where(AuditEvent.event == event)
     rows = list(get_session().scalars(stmt))
-    return render_template("accounts/admin_audit.html", rows=rows, events=audit.EVENTS, event=event)
+    labels = {name: str(EVENT_LABELS.get(name, name)) for name in audit.EVENTS}
+    return render_template("accounts/admin_audit.html", rows=rows, labels=labels, event=event)

@@ -266,19 +266,19 @@ def sign_in(
     """
     keys = limit_keys(username, remote_addr)
     if login_blocked(session, keys, redis_url):
-        audit.add(session, "login_failed", actor=False, username=username[:80], reason="rate_limited")
+        audit.add(session, "login_failed", actor=audit.NOBODY, username=username[:80], reason="rate_limited")
         return SignIn(LIMITED)
     user = password_checked_user or session.scalar(select(User).where(User.username == username))
     if password_checked_user is None and (not verify_password(user, password) or not user.active):
         note_failure(session, keys, redis_url)
-        audit.add(session, "login_failed", actor=False, username=username[:80], reason="password")
+        audit.add(session, "login_failed", actor=audit.NOBODY, username=username[:80], reason="password")
         return SignIn(BAD_CREDENTIALS)
     if user.needs_second_factor and user.totp_secret:
         if not code:
             return SignIn(CODE_NEEDED, user)
         if not verify_second_factor(session, user, code):
             note_failure(session, keys, redis_url)
-            audit.add(session, "login_failed", actor=False, username=username[:80], reason="second_factor")
+            audit.add(session, "login_failed", actor=audit.NOBODY, username=username[:80], reason="second_factor")
             return SignIn(BAD_CODE, user)
     return SignIn(OK, user)
 

@@ -29,18 +29,20 @@ PENDING_SECONDS = 300
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, so a crafted link cannot send someone elsewhere after sign-in."""
-    if target:
+    if target and "\\" not in target and not any(ord(ch) < 32 for ch in target):
+        # Browsers read "/\\host" as "//host"; control characters are stripped before parsing.
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target.rstrip("?") or "/"
     return "/"
 
 
-def _landing(user, requested: str | None) -> str:
-    """Where sign-in leads: the page asked for, else the office screens or the phone app."""
+def _landing(requested: str | None) -> str:
+    """Where office sign-in leads: the page asked for, else the street dashboard (every role may
+    read it; the phone app at /field/ has its own sign-in, for the bearer token it works offline with)."""
     if requested:
         return _safe_next(requested)
-    return url_for("dashboard.index") if user.role in ("coordinator", "admin") else "/field/"
+    return url_for("dashboard.index")
 
 
 def _limited_page():
@@ -52,7 +54,8 @@ def _limited_page():
 def login():
     if request.method == "GET":
         return render_template("accounts/login.html", username="", error=None, next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip()[:80]
+    # NUL cannot reach PostgreSQL; nobody's username contains one.
+    username = request.form.get("username", "").replace("\x00", "").strip()[:80]
     password = request.form.get("password", "")[:256]
     next_url = _safe_next(request.form.get("next"))
     db = get_session()
@@ -70,7 +73,7 @@ def login():
         return render_template("accounts/login.html", username=username, next=next_url,
                                error=_("Wrong username or password.")), 401
     start_session(result.user)
-    return redirect(_landing(result.user, request.form.get("next")))
+    return redirect(_landing(request.form.get("next")))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -96,7 +99,7 @@ def login_code():
         return render_template("accounts/login_code.html", error=_("That code is not right. Try the newest one.")), 401
     requested = session.get("pending_next")
     start_session(user)
-    return redirect(_landing(user, requested))
+    return redirect(_landing(requested))
 
 
 @bp.route("/logout", methods=["GET", "POST"])

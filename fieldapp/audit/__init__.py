@@ -31,10 +31,15 @@ EVENTS = (
 )
 
 
+# Pass as `actor` when nobody is signed in to blame: a failed sign-in, a command-line run.
+NOBODY = object()
+
+
 def _entry(event: str, details: dict, actor=None) -> AuditEvent:
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
-    actor = actor if actor is not None else (g.get("current_user") if has_request_context() else None)
+    if actor is None:
+        actor = g.get("current_user") if has_request_context() else None
     return AuditEvent(
         event=event,
         actor_id=getattr(actor, "id", None),

@@ -4,7 +4,7 @@ Messages are lazy msgids: they are rendered in the request's language when the e
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from babel import Locale
 from ..i18n.messages import N_
@@ -21,6 +21,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # Paper forms get typed in late, but not from before the app's time: this also keeps far-off
 # years (0001, 9999) from overflowing when converted to UTC.
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Period filters: days that still convert between Amsterdam and UTC without overflowing.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 # ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
 LANGUAGES = frozenset(
     code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
@@ -52,8 +54,8 @@ class ReferralIn(Schema):
     )
     due_date = fields.Date(allow_none=True, load_default=None)
     # No load_default: a record sent without it keeps the fingerprint it had before this field.
-    consent_text_version = fields.String(
-        allow_none=True, validate=validate.Length(max=40, error=N_("At most 40 characters.")),
+    consent_text_version = Text(
+        allow_none=True, validate=[validate.Length(max=40, error=N_("At most 40 characters."))],
         metadata={"description": "version and language of the consent text shown to the resident, e.g. 2024-05/tr"},
     )
 
@@ -71,7 +73,7 @@ class RecordIn(Schema):
     )
     house_addition = Text(
         allow_none=True, load_default=None,
-        validate=validate.Length(max=10, error=N_("At most 10 characters.")),
+        validate=[validate.Length(max=10, error=N_("At most 10 characters."))],
     )
     occurred_at = fields.AwareDateTime(
         required=True,
@@ -103,7 +105,7 @@ class RecordIn(Schema):
     ambassador = fields.Boolean(load_default=False)
     notes = Text(
         allow_none=True, load_default=None,
-        validate=validate.Length(max=500, error=N_("At most 500 characters.")),
+        validate=[validate.Length(max=500, error=N_("At most 500 characters."))],
         metadata={"description": "Free text for the follow-up. Do not write names or health details."},
     )
 
@@ -223,10 +225,12 @@ class RecordOut(Schema):
 class RecordQuery(Schema):
     street_id = Id()
     channel = Text(validate=one_of(CHANNELS, N_("Unknown channel.")))
-    # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
-    date_from = fields.Date(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
-    date_to = fields.Date(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
     cursor = Text(validate=validate.Length(max=200))
+    # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
+    date_from = fields.Date(data_key="from", validate=validate.Range(EARLIEST_DAY, LATEST_DAY, error=N_("Not a valid date.")),
+                            metadata={"description": "first day (Europe/Amsterdam), included"})
+    date_to = fields.Date(data_key="to", validate=validate.Range(EARLIEST_DAY, LATEST_DAY, error=N_("Not a valid date.")),
+                          metadata={"description": "last day (Europe/Amsterdam), included"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 
     @validates_schema
