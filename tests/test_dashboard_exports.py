@@ -141,3 +141,18 @@ def test_records_csv_admins_only(dashboard_world, login):
     assert "notes" not in lines[0]
     r5 = next(line for line in lines if line["id"] == str(records["r5"]))
     assert r5["house_number"] == "99" and r5["street"] == "Smitsplein"
+
+
+def test_every_export_is_in_the_audit_log(dashboard_world, login, db):
+    from sqlalchemy import select
+
+    from fieldapp.audit.models import AuditEvent
+
+    for path in ("streets.csv", "streets.xlsx", "streets.geojson", "records.csv"):
+        assert login("adm").get(f"/api/v1/exports/{path}{PERIOD}").status_code == 200
+    assert login("vol").get("/api/v1/exports/streets.csv").status_code == 403  # refused: nothing exported
+    db.rollback()
+    exports = db.scalars(select(AuditEvent).where(AuditEvent.event == "export")).all()
+    assert sorted(e.details["kind"] for e in exports) == ["records.csv", "streets.csv", "streets.geojson", "streets.xlsx"]
+    assert {e.actor_username for e in exports} == {"adm"}
+    assert all(e.details["date_from"] == "2026-03-01" for e in exports)

@@ -101,15 +101,20 @@ def _period_suffix(query: dict) -> str:
     return f"_{first or 'start'}_{last or 'now'}" if first or last else ""
 
 
+def _audited_export(query: dict, kind: str):
+    """A coordinator's street-level export: checked, written to the audit log, then computed."""
+    user = require_user(*COORDINATORS)
+    scope = scope_for(user, query)
+    audit.record("export", kind=kind, date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    return scope, cache.cached_street_figures(get_session(), scope)
+
+
 @exports_blp.route("/streets.csv", methods=["GET"])
 @exports_blp.arguments(PeriodQuery, location="query")
 @exports_blp.response(200, description="CSV; counts from 1 to 9 shown as <10, cells that would give them away as x")
 def export_streets_csv(query):
     """The street table for a report, with small numbers suppressed. Coordinators."""
-    user = require_user(*COORDINATORS)
-    scope = scope_for(user, query)
-    audit.record("export", kind="streets.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
-    figures = cache.cached_street_figures(get_session(), scope)
+    _scope, figures = _audited_export(query, "streets.csv")
     return _download(streets_csv(figures), "text/csv; charset=utf-8", f"streets{_period_suffix(query)}.csv")
 
 
@@ -118,10 +123,7 @@ def export_streets_csv(query):
 @exports_blp.response(200, description="XLSX with the same suppression as the CSV")
 def export_streets_xlsx(query):
     """The street table as a spreadsheet, small numbers suppressed. Coordinators."""
-    user = require_user(*COORDINATORS)
-    scope = scope_for(user, query)
-    audit.record("export", kind="streets.xlsx", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
-    figures = cache.cached_street_figures(get_session(), scope)
+    _scope, figures = _audited_export(query, "streets.xlsx")
     return _download(streets_xlsx(figures), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"streets{_period_suffix(query)}.xlsx")
 
@@ -131,11 +133,8 @@ def export_streets_xlsx(query):
 @exports_blp.response(200, description="The map's GeoJSON as a download (street-level figures)")
 def export_streets_geojson(query):
     """The map as GeoJSON for a GIS. Coordinators."""
-    user = require_user(*COORDINATORS)
-    session = get_session()
-    scope = scope_for(user, query)
-    audit.record("export", kind="streets.geojson", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
-    body = feature_collection(session, scope, cache.cached_street_figures(session, scope), query["metric"])
+    scope, figures = _audited_export(query, "streets.geojson")
+    body = feature_collection(get_session(), scope, figures, query["metric"])
     return _geojson(body, f"streets{_period_suffix(query)}.geojson")
 
 
