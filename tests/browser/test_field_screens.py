@@ -35,7 +35,12 @@ def test_screen_in_every_locale(layout_only_once, live_server, page_360, artifac
     problems = {}
     for code in TRANSLATED:
         page.goto(f"{live_server.url}{path}?lang={code}")
-        page.wait_for_load_state("networkidle")
+        # Not "networkidle": the service worker precaches the app shell in the background, so the
+        # network is not idle for a while; the page says itself when it is drawn.
+        page.wait_for_load_state("load")
+        page.wait_for_function(f"document.documentElement.lang === '{code}' && document.fonts.status === 'loaded'")
+        if path.startswith("/field/forms/"):
+            page.wait_for_selector('#record-form[data-ready="true"]')
         assert page.evaluate("document.documentElement.lang") == code
         assert page.evaluate("document.documentElement.dir") == "ltr"
         assert page.url.split("?")[0].endswith(path), f"{screen}: redirected to {page.url}"
