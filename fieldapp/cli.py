@@ -191,6 +191,16 @@ def retention_command(months):
                f"{result.kept_for_open_referral} kept for an open referral.")
 
 
+def _address_or_exit(session, neighbourhood, street, number, addition):
+    """The register's address for a resident's request, or a clear message and exit status 1."""
+    from .privacy.operations import find_address
+
+    try:
+        return find_address(session, neighbourhood, street, number, addition)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command("export-address")
 @_address_options
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="file, default standard output")
@@ -200,13 +210,10 @@ def export_address_command(neighbourhood, street, number, addition, reference, o
     import json
 
     from . import audit
-    from .privacy.operations import export_address, find_address
+    from .privacy.operations import export_address
 
     session = get_session()
-    try:
-        ref = find_address(session, neighbourhood, street, number, addition)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
+    ref = _address_or_exit(session, neighbourhood, street, number, addition)
     data = export_address(session, ref)
     with write_transaction(session):
         audit.add(session, "address_exported", actor=audit.NOBODY, **_operator(), street_id=ref.street.id, records=len(data["records"]),
@@ -222,13 +229,10 @@ def export_address_command(neighbourhood, street, number, addition, reference, o
 def erase_address_command(neighbourhood, street, number, addition, reference, yes):
     """Erase a resident's data: strip the address and notes from every record at it (kept as anonymous contacts)."""
     from . import audit
-    from .privacy.operations import erase_address, find_address
+    from .privacy.operations import erase_address
 
     session = get_session()
-    try:
-        ref = find_address(session, neighbourhood, street, number, addition)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
+    ref = _address_or_exit(session, neighbourhood, street, number, addition)
     if not yes:
         click.confirm(f"Erase the data of {street} {number}{addition} in {neighbourhood}?", abort=True)
     with write_transaction(session):
