@@ -33,6 +33,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +44,7 @@ from fieldapp.db import make_engine  # noqa: E402
 from fieldapp.migrations.runner import upgrade  # noqa: E402
 from fieldapp.models import import_all_models  # noqa: E402
 from fieldapp.records.models import Record, Referral  # noqa: E402
+from fieldapp.records import tallies  # noqa: E402
 from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
 
 PASSWORD = "bench-password-123"
@@ -147,6 +149,13 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: in
         if done % 200_000 == 0 or done == n_records:
             rate = done / (time.perf_counter() - t0)
             print(f"  {done:,} records ({rate:,.0f}/s)", flush=True)
+    # Rows inserted around records.store, as a migration from an older version finds them: the
+    # running tallies are built once, the way migration 0004 builds them.
+    t0 = time.perf_counter()
+    with Session(engine) as session:
+        tallies.rebuild(session)
+        session.commit()
+    print(f"tallies rebuilt from the records in {time.perf_counter() - t0:.1f} s", flush=True)
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
@@ -264,6 +273,9 @@ def main() -> None:
             dash_cpu.append((cpu_seconds(pid) if pid else 0.0) - before)
         figures = json.loads(body)
         dash_s = statistics.median(dash_times[1:])
+        # A chosen period cannot use the all-time tallies: it groups the period's records.
+        year = statistics.median([timed_get(f"{base}/api/v1/dashboard/streets?from=2025-01-01&to=2025-12-31",
+                                            token)[0] for _ in range(args.runs)])
         cold = statistics.median(
             [timed_get(f"{base}/api/v1/map/streets.geojson?metric=trust_index", token)[0] for _ in range(args.runs)])
         pid = worker_pid(server.pid)
@@ -288,6 +300,7 @@ def main() -> None:
     print(f"bare GROUP BY street (distinct reached addresses): {bare_s * 1000:8.1f} ms")
     print(f"GET /api/v1/dashboard/streets (uncached):          {dash_s * 1000:8.1f} ms   "
           f"ratio {dash_s / bare_s:.2f}x  (target <= 2x, < 1000 ms)")
+    print(f"  the same for one year (from/to, records grouped): {year * 1000:8.1f} ms")
     print(f"GET /api/v1/map/streets.geojson warm (cached):     {statistics.median(warm) * 1000:8.1f} ms   (target < 100 ms)")
     print(f"GET /api/v1/map/streets.geojson cold:              {cold * 1000:8.1f} ms")
     if engine.dialect.name == "sqlite":

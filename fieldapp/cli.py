@@ -191,6 +191,22 @@ def retention_command(months):
                f"{result.kept_for_open_referral} kept for an open referral.")
 
 
+@main.command("rebuild-tallies")
+@with_appcontext
+def rebuild_tallies_command():
+    """Recount the all-time dashboard tallies from the records (after loading records directly
+    into the database, e.g. from a restored dump of an older version)."""
+    from sqlalchemy import func, select
+
+    from .records import tallies
+
+    session = get_session()
+    with write_transaction(session):
+        tallies.rebuild(session)
+        rows = session.scalar(select(func.count()).select_from(tallies.T))
+    click.echo(f"Tallies rebuilt: {rows} address rows.")
+
+
 def _address_or_exit(session, neighbourhood, street, number, addition):
     """The register's address for a resident's request, or a clear message and exit status 1."""
     from .privacy.operations import find_address

@@ -251,6 +251,7 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
     from sqlalchemy import select, update
 
     from fieldapp.accounts.models import Partner, User
+    from fieldapp.records import tallies
     from fieldapp.records.models import Record, Referral
     from fieldapp.streets.models import Address, Street
 
@@ -329,6 +330,8 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
     session.execute(Record.__table__.insert(), rows)
     for label, row in referral_rows:
         referrals[label] = session.execute(Referral.__table__.insert().values(**row)).inserted_primary_key[0]
+    # Loaded around records.store, as a migration or an import would: tally them like they do.
+    tallies.rebuild(session)
     session.commit()
     return DashboardWorld(w, records, referrals, addresses)
 

@@ -76,6 +76,28 @@ def test_demo_data_is_varied_enough_to_show_something(run, database_url):
     assert additions > 1000  # the galerijflats
 
 
+def test_rebuild_tallies_recounts_what_the_demo_kept(run, database_url):
+    from fieldapp.records.tallies import L, T
+
+    assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
+    engine = make_engine(database_url)
+
+    def rows():
+        with engine.connect() as conn:
+            return sorted(map(tuple, conn.execute(select(T)))), sorted(map(tuple, conn.execute(select(L))))
+
+    kept = rows()
+    assert sum(row[2] for row in kept[0]) >= 3000  # every demo record is in an address tally
+    with engine.begin() as conn:
+        conn.execute(T.delete())
+        conn.execute(L.delete())
+    result = run("rebuild-tallies")
+    assert result.exit_code == 0, result.output
+    assert f"{len(kept[0])} address rows" in result.output
+    assert rows() == kept
+    engine.dispose()
+
+
 def test_init_create_user_and_import(run, database_url, tmp_path):
     assert run("init").exit_code == 0
     assert run("init").exit_code == 0  # idempotent

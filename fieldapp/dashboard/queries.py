@@ -16,8 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import Float, and_, case, cast, exists, func, literal_column, null, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
-from ..codes import CHANNELS, NO_CONTACT_OUTCOMES, TENURES
+from ..codes import CHANNELS, TENURES
 from ..records.models import Record, Referral
+from ..records.tallies import ANONYMOUS, L, T, record_columns
 from ..streets.models import Address, Street
 from ..timeutil import period_bounds
 from .sqlfuncs import days_between, week_start
@@ -74,28 +75,24 @@ def _count_if(condition):
 
 def per_address(scope: Scope):
     """One row per (street, address) with records in the period; address NULL = anonymous."""
-    contact = func.coalesce(R.c.outcome, "").not_in(NO_CONTACT_OUTCOMES)
-    step4 = and_(or_(R.c.channel.in_(("klus", "visit")), R.c.outcome == "let_in"), contact)
-    step2 = or_(R.c.outcome.in_(("talked", "let_in")), R.c.channel == "loket")
-    columns = [
-        R.c.street_id,
-        R.c.address_id,
-        func.count().label("records"),
-        _count_if(R.c.outcome == "refused").label("refusals"),
-        _count_if(R.c.taalcoach_present == True).label("taalcoach"),  # noqa: E712
-        _count_if(R.c.partner_count >= 2).label("koppel"),
-        # The highest step a record gives on its own (steps 3 and "returned" need other rows):
-        # one aggregate instead of a flag per step keeps the per-record work small.
-        func.max(case((R.c.ambassador == True, 5), (step4, 4), (step2, 2), else_=1)).label("best"),  # noqa: E712
-        # The latest walk-in is enough: if any walk-in had an earlier record, this one has.
-        func.max(case((R.c.channel == "loket", R.c.occurred_at), else_=None)).label("last_loket"),
-        func.min(R.c.occurred_at).label("first_at"),
-    ]
-    columns += [_count_if(R.c.channel == code).label(f"ch_{code}") for code in CHANNELS.codes]
     return (
-        select(*columns)
+        select(R.c.street_id, R.c.address_id, *record_columns())
         .where(*record_conditions(scope))
         .group_by(R.c.street_id, R.c.address_id)
+        .cte("per_address")
+    )
+
+
+def tallied_per_address(scope: Scope):
+    """The same rows as per_address for all time, read from the running tallies (one row per
+    address instead of a group over its records), with their consented-referral counts."""
+    conditions = [T.c.street_id.in_(street_ids(scope))]
+    if scope.street_id is not None:
+        conditions.append(T.c.street_id == scope.street_id)
+    return (
+        select(T.c.street_id, func.nullif(T.c.address_key, ANONYMOUS).label("address_id"),
+               *[T.c[column.name] for column in record_columns()], T.c.consented_records)
+        .where(*conditions)
         .cte("per_address")
     )
 
@@ -124,14 +121,18 @@ def consented_addresses(scope: Scope, refs=None):
     )
 
 
-def address_steps(scope: Scope, pa=None, consented=None):
+def address_steps(scope: Scope, pa, consented=None):
     """Each (street, address) group with its trust-ladder step (the highest any record gives it).
 
     The anonymous group of a street (address NULL) is kept, with step NULL, so one statement
-    yields both the record counts and the ladder.
+    yields both the record counts and the ladder. Step 3 comes from the `consented` addresses
+    when given, otherwise from the groups' own `consented_records` (the tallies).
     """
-    pa = pa if pa is not None else per_address(scope)
-    consented = consented if consented is not None else consented_addresses(scope)
+    if consented is not None:
+        has_consent = consented.c.address_id.is_not(None)
+        source = pa.outerjoin(consented, consented.c.address_id == pa.c.address_id)
+    else:
+        has_consent, source = pa.c.consented_records > 0, pa
     walk_in = pa.c.last_loket.is_not(None)
     whens = [
         (pa.c.address_id.is_(None), None),
@@ -145,13 +146,14 @@ def address_steps(scope: Scope, pa=None, consented=None):
         has_earlier = exists().where(earlier.c.address_id == pa.c.address_id,
                                      earlier.c.occurred_at < pa.c.last_loket)
         whens.append((and_(walk_in, has_earlier), 5))
-    whens += [(pa.c.best == 4, 4), (consented.c.address_id.is_not(None), 3), (pa.c.best == 2, 2)]
+    whens += [(pa.c.best == 4, 4), (has_consent, 3), (pa.c.best == 2, 2)]
     step = case(*whens, else_=1)
-    return (
-        select(pa, step.label("step"))
-        .select_from(pa.outerjoin(consented, consented.c.address_id == pa.c.address_id))
-        .cte("steps")
-    )
+    return select(pa, step.label("step")).select_from(source).cte("steps")
+
+
+def all_time(scope: Scope) -> bool:
+    """No period chosen: the running tallies answer instead of the records."""
+    return scope.first is None and scope.last is None
 
 
 def _empty_street(street_id: int, name: str, households: int) -> dict:
@@ -251,7 +253,10 @@ def street_figures(session: Session, scope: Scope) -> dict:
     }
 
     refs = consented_refs(scope)
-    steps = address_steps(scope, consented=consented_addresses(scope, refs))
+    if all_time(scope):
+        steps = address_steps(scope, tallied_per_address(scope))
+    else:
+        steps = address_steps(scope, per_address(scope), consented_addresses(scope, refs))
     # One pass over the records: groups by street, tenure and step (the anonymous group has no
     # tenure nor step), followed by the referral rows, which share the referral join.
     main_columns = [
@@ -304,11 +309,16 @@ def street_figures(session: Session, scope: Scope) -> dict:
         if tenure in row["tenure"]:
             row["tenure"][tenure]["reached"] += addresses
 
-    languages = (
-        select(R.c.street_id, R.c.language, func.count())
-        .where(*record_conditions(scope))
-        .group_by(R.c.street_id, R.c.language)
-    )
+    if all_time(scope):
+        languages = select(L.c.street_id, L.c.language, L.c.records).where(L.c.street_id.in_(street_ids(scope)))
+        if scope.street_id is not None:
+            languages = languages.where(L.c.street_id == scope.street_id)
+    else:
+        languages = (
+            select(R.c.street_id, R.c.language, func.count())
+            .where(*record_conditions(scope))
+            .group_by(R.c.street_id, R.c.language)
+        )
     for sid, language, n in session.execute(languages):
         streets[sid]["languages"][language] = n
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Partner
 from ..timeutil import as_utc, utcnow
-from .queries import A, R, Scope, address_steps, record_conditions
+from .queries import A, R, Scope, address_steps, consented_addresses, per_address, record_conditions
 
 RECENT_DAYS = 7
 
@@ -49,7 +49,8 @@ class AddressRow:
 def address_rows(session: Session, scope: Scope) -> list[AddressRow]:
     """Every register address of scope.street_id with its ladder step in the period (0 = not
     reached), its records, and the latest record's time and partners."""
-    steps = address_steps(scope)
+    # One street's records are few: grouped directly, for any period.
+    steps = address_steps(scope, per_address(scope), consented_addresses(scope))
     latest = (
         select(
             R.c.address_id,

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..records import tallies
 from ..records.models import Record, Referral
 from ..streets.models import Address, Neighbourhood, Street
 from ..streets.operations import normalise_addition
@@ -57,10 +58,14 @@ def apply_retention(session: Session, months: int, now: datetime | None = None) 
     cutoff = months_before(now or utcnow(), months)
     old = and_(Record.occurred_at < cutoff, _has_personal_part())
     kept = session.scalar(select(func.count()).select_from(Record).where(old, _open_referral(Record.id)))
+    streets = select(Record.street_id).where(old, ~_open_referral(Record.id)).distinct()
+    affected = list(session.scalars(streets))
     result = session.execute(
         update(Record).where(old, ~_open_referral(Record.id)).values(**PERSONAL_FIELDS)
         .execution_options(synchronize_session=False)
     )
+    # Stripped records become anonymous contacts of their street: the tallies follow.
+    tallies.rebuild(session, affected)
     return RetentionResult(cutoff, result.rowcount or 0, kept or 0)
 
 
@@ -143,4 +148,5 @@ def erase_address(session: Session, ref: AddressRef) -> ErasureResult:
     session.execute(
         update(Record).where(Record.id.in_(ids)).values(**PERSONAL_FIELDS).execution_options(synchronize_session=False)
     )
+    tallies.rebuild(session, [ref.street.id])
     return ErasureResult(len(ids), withdrawn)

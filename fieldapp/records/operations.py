@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Partner, User
 from ..streets.models import Address, Street
 from ..timeutil import as_utc, local_date, period_bounds, utcnow
+from . import tallies
 from .models import Record, Referral
 
 CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
@@ -150,6 +151,7 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
     if referral_rows:
         session.execute(Referral.__table__.insert(), referral_rows)
+    tallies.add(session, inserted)
 
     stored = {}
     missing = [row["id"] for row in rows if row["id"] not in inserted]
@@ -239,4 +241,7 @@ def link_records(session: Session, street_ids: set[int]) -> int:
         .values(address_id=match)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    linked = result.rowcount or 0
+    if linked:
+        tallies.rebuild(session, street_ids)
+    return linked

@@ -1,0 +1,173 @@
+"""Running all-time tallies per address, kept in step with the records as they arrive.
+
+The dashboard's all-time view (the default, and what the map shows) would otherwise group
+every record ever made; at a million records that is about a second per request. These tables
+hold the same per-address groups that query makes, so the all-time view reads one row per
+address instead. A chosen period still groups the records themselves (dashboard/queries.py).
+
+Both are derived data: `add` folds newly inserted records in, inside the transaction that
+inserted them; `rebuild` recomputes them from the records, for whatever changed records in
+place (linking to a new address, retention, erasure) or loaded them without `store`.
+
+The per-record contributions (`record_columns`) are the one definition of the ladder's
+record-level rules; the period query groups the same columns.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, SmallInteger, String, and_, case, delete, func, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..codes import CHANNELS, NO_CONTACT_OUTCOMES
+from ..db import Base, UtcDateTime
+from .models import Record, Referral
+
+ANONYMOUS = 0  # address_key of a street's records without a registered address
+
+
+class AddressTally(Base):
+    """One address's records summed over all time; address_key 0 holds the street's anonymous
+    contacts (no house number, or one the register does not know)."""
+
+    __tablename__ = "address_tallies"
+
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), primary_key=True, autoincrement=False)
+    address_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(Integer)
+    refusals: Mapped[int] = mapped_column(Integer)
+    taalcoach: Mapped[int] = mapped_column(Integer)
+    koppel: Mapped[int] = mapped_column(Integer)
+    ch_rally: Mapped[int] = mapped_column(Integer)
+    ch_klus: Mapped[int] = mapped_column(Integer)
+    ch_loket: Mapped[int] = mapped_column(Integer)
+    ch_visit: Mapped[int] = mapped_column(Integer)
+    # The highest step one record gives on its own: 1, 2, 4 or 5 (see record_columns).
+    best: Mapped[int] = mapped_column(SmallInteger)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_loket: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Records holding a consented referral (ladder step 3 when > 0).
+    consented_records: Mapped[int] = mapped_column(Integer)
+
+
+class StreetLanguageTally(Base):
+    """Records per (street, language) over all time: the language mix without a scan."""
+
+    __tablename__ = "street_language_tallies"
+
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(3), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
+
+
+T = AddressTally.__table__
+L = StreetLanguageTally.__table__
+R = Record.__table__
+F = Referral.__table__
+SUMMED = ("records", "refusals", "taalcoach", "koppel", *(f"ch_{code}" for code in CHANNELS.codes),
+          "consented_records")
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def record_columns(table=R) -> list:
+    """Per-(street, address) aggregates of records: counts, and what decides the ladder step."""
+    contact = func.coalesce(table.c.outcome, "").not_in(NO_CONTACT_OUTCOMES)
+    step4 = and_(or_(table.c.channel.in_(("klus", "visit")), table.c.outcome == "let_in"), contact)
+    step2 = or_(table.c.outcome.in_(("talked", "let_in")), table.c.channel == "loket")
+    return [
+        func.count().label("records"),
+        _count_if(table.c.outcome == "refused").label("refusals"),
+        _count_if(table.c.taalcoach_present == True).label("taalcoach"),  # noqa: E712
+        _count_if(table.c.partner_count >= 2).label("koppel"),
+        # The highest step a record gives on its own (steps 3 and "returned" need other rows):
+        # one aggregate instead of a flag per step keeps the per-record work small.
+        func.max(case((table.c.ambassador == True, 5), (step4, 4), (step2, 2), else_=1)).label("best"),  # noqa: E712
+        # The latest walk-in is enough: if any walk-in had an earlier record, this one has.
+        func.max(case((table.c.channel == "loket", table.c.occurred_at), else_=None)).label("last_loket"),
+        func.min(table.c.occurred_at).label("first_at"),
+        *[_count_if(table.c.channel == code).label(f"ch_{code}") for code in CHANNELS.codes],
+    ]
+
+
+def _insert(session: Session, table):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _later(new, old):
+    """The later of two timestamps, either of which may be NULL (portable GREATEST)."""
+    return case((or_(old.is_(None), new > old), new), else_=old)
+
+
+def _upsert_addresses(session: Session, where) -> None:
+    consented = (
+        select(F.c.record_id).where(F.c.consent == True).group_by(F.c.record_id).subquery()  # noqa: E712
+    )
+    key = func.coalesce(R.c.address_id, ANONYMOUS).label("address_key")
+    grouped = (
+        select(R.c.street_id, key, *record_columns(),
+               func.count(consented.c.record_id).label("consented_records"))
+        .select_from(R.outerjoin(consented, consented.c.record_id == R.c.id))
+        .where(where)
+        .group_by(R.c.street_id, key)
+        # One order for every writer, so concurrent transactions lock tally rows in the same
+        # sequence and cannot deadlock each other on PostgreSQL.
+        .order_by(R.c.street_id, key)
+    )
+    insert = _insert(session, T)
+    columns = ["street_id", "address_key", *(c.name for c in record_columns()), "consented_records"]
+    new = insert.excluded
+    merged = {name: T.c[name] + new[name] for name in SUMMED}
+    merged |= {
+        "best": case((new.best > T.c.best, new.best), else_=T.c.best),
+        "first_at": case((new.first_at < T.c.first_at, new.first_at), else_=T.c.first_at),
+        "last_loket": _later(new.last_loket, T.c.last_loket),
+    }
+    session.execute(
+        insert.from_select(columns, grouped)
+        .on_conflict_do_update(index_elements=[T.c.street_id, T.c.address_key], set_=merged)
+    )
+
+
+def _upsert_languages(session: Session, where) -> None:
+    grouped = (
+        select(R.c.street_id, R.c.language, func.count().label("records"))
+        .where(where)
+        .group_by(R.c.street_id, R.c.language)
+        .order_by(R.c.street_id, R.c.language)
+    )
+    insert = _insert(session, L)
+    session.execute(
+        insert.from_select(["street_id", "language", "records"], grouped)
+        .on_conflict_do_update(index_elements=[L.c.street_id, L.c.language],
+                               set_={"records": L.c.records + insert.excluded.records})
+    )
+
+
+def add(session: Session, record_ids: Iterable) -> None:
+    """Fold records just inserted (with their referrals) into the tallies."""
+    ids = list(record_ids)
+    if not ids:
+        return
+    _upsert_addresses(session, R.c.id.in_(ids))
+    _upsert_languages(session, R.c.id.in_(ids))
+
+
+def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:
+    """Recompute the tallies of these streets (all streets when None) from their records."""
+    if street_ids is None:
+        where, tally_where, language_where = true(), true(), true()
+    else:
+        ids = sorted(set(street_ids))
+        if not ids:
+            return
+        where, tally_where, language_where = R.c.street_id.in_(ids), T.c.street_id.in_(ids), L.c.street_id.in_(ids)
+    session.execute(delete(T).where(tally_where))
+    session.execute(delete(L).where(language_where))
+    _upsert_addresses(session, where)
+    _upsert_languages(session, where)
