@@ -138,7 +138,7 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: in
             if rng.random() < 0.05:
                 consent = rng.random() < 0.85
                 answered = at + timedelta(days=rng.randrange(1, 30)) if consent and rng.random() < 0.7 else None
-                refs.append({"record_id": rid, "position": 0, "code": "energy_coach", "consent": consent,
+                refs.append({"record_id": rid, "street_id": sid, "occurred_at": at, "position": 0, "code": "energy_coach", "consent": consent,
                              "due_date": (at + timedelta(days=14)).date() if consent else None,
                              "answered_at": answered, "answered_by_id": user_id if answered else None})
             done += 1

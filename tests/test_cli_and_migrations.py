@@ -98,6 +98,33 @@ def test_rebuild_tallies_recounts_what_the_demo_kept(run, database_url):
     engine.dispose()
 
 
+def test_migration_0004_tallies_what_was_stored_before_it(run, database_url):
+    """Down to 0003 and up again over the demo's records: the tallies and the referrals' copied
+    street and time come back exactly as they were kept at insert."""
+    from alembic import command
+
+    from fieldapp.migrations.runner import alembic_config, upgrade
+    from fieldapp.records.models import Referral
+    from fieldapp.records.tallies import L, T
+
+    assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
+    engine = make_engine(database_url)
+    referrals = select(Referral.id, Referral.street_id, Referral.occurred_at).order_by(Referral.id)
+
+    def state():
+        with engine.connect() as conn:
+            return (sorted(map(tuple, conn.execute(select(T)))), sorted(map(tuple, conn.execute(select(L)))),
+                    [tuple(row) for row in conn.execute(referrals)])
+
+    kept = state()
+    assert kept[0] and len(kept[2]) > 100
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003_dashboard")
+    upgrade(engine)
+    assert state() == kept
+    engine.dispose()
+
+
 def test_init_create_user_and_import(run, database_url, tmp_path):
     assert run("init").exit_code == 0
     assert run("init").exit_code == 0  # idempotent

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, exists, func, literal_column, null, or_, select, text, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal_column, null, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, TENURES
@@ -44,6 +44,11 @@ class Scope:
     @property
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         return period_bounds(self.first, self.last)
+
+
+def all_time(scope: Scope) -> bool:
+    """No period chosen: the running tallies answer instead of the records."""
+    return scope.first is None and scope.last is None
 
 
 def street_ids(scope: Scope):
@@ -86,28 +91,30 @@ def per_address(scope: Scope):
 def tallied_per_address(scope: Scope):
     """The same rows as per_address for all time, read from the running tallies (one row per
     address instead of a group over its records), with their consented-referral counts."""
-    conditions = [T.c.street_id.in_(street_ids(scope))]
-    if scope.street_id is not None:
-        conditions.append(T.c.street_id == scope.street_id)
     return (
         select(T.c.street_id, func.nullif(T.c.address_key, ANONYMOUS).label("address_id"),
                *[T.c[column.name] for column in record_columns()], T.c.consented_records)
-        .where(*conditions)
+        .where(*record_conditions(scope, T))
         .cte("per_address")
     )
 
 
 def consented_refs(scope: Scope):
-    """Consented referrals of the period's records, joined to their record once (materialized:
-    the ladder's step 3, open/overdue counts and the medians all read it)."""
-    return (
-        select(R.c.street_id, R.c.address_id, F.c.answered_at, F.c.due_date,
-               days_between(R.c.occurred_at, F.c.answered_at).label("days"))
-        .select_from(F.join(R, F.c.record_id == R.c.id))
-        .where(F.c.consent == True, *record_conditions(scope))  # noqa: E712
-        .cte("consented_refs")
-        .prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
-    )
+    """Consented referrals of the period's records (materialized: the ladder's step 3,
+    open/overdue counts and the medians all read it). Referrals carry their record's street and
+    time; only a period's ladder needs the record itself, for its address."""
+    columns = [F.c.street_id, F.c.answered_at, F.c.due_date,
+               days_between(F.c.occurred_at, F.c.answered_at).label("days")]
+    if all_time(scope):
+        # The tallies give step 3 for all time: the referrals alone answer the rest.
+        stmt = select(*columns).where(F.c.consent == True, *record_conditions(scope, F))  # noqa: E712
+    else:
+        stmt = (
+            select(*columns, R.c.address_id)
+            .select_from(F.join(R, F.c.record_id == R.c.id))
+            .where(F.c.consent == True, *record_conditions(scope, F))  # noqa: E712
+        )
+    return stmt.cte("consented_refs").prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
 
 
 def consented_addresses(scope: Scope, refs=None):
@@ -133,6 +140,10 @@ def address_steps(scope: Scope, pa, consented=None):
         source = pa.outerjoin(consented, consented.c.address_id == pa.c.address_id)
     else:
         has_consent, source = pa.c.consented_records > 0, pa
+    if scope.first is not None:
+        # A walk-in is "returned" when the address has any earlier record, which may lie before
+        # the period: its all-time tally knows the first one.
+        source = source.outerjoin(T, and_(T.c.street_id == pa.c.street_id, T.c.address_key == pa.c.address_id))
     walk_in = pa.c.last_loket.is_not(None)
     whens = [
         (pa.c.address_id.is_(None), None),
@@ -142,18 +153,10 @@ def address_steps(scope: Scope, pa, consented=None):
     ]
     if scope.first is not None:
         # ...only a walk-in that is the address's first record in the period needs to look back.
-        earlier = R.alias("earlier")
-        has_earlier = exists().where(earlier.c.address_id == pa.c.address_id,
-                                     earlier.c.occurred_at < pa.c.last_loket)
-        whens.append((and_(walk_in, has_earlier), 5))
+        whens.append((and_(walk_in, T.c.first_at < pa.c.last_loket), 5))
     whens += [(pa.c.best == 4, 4), (has_consent, 3), (pa.c.best == 2, 2)]
     step = case(*whens, else_=1)
     return select(pa, step.label("step")).select_from(source).cte("steps")
-
-
-def all_time(scope: Scope) -> bool:
-    """No period chosen: the running tallies answer instead of the records."""
-    return scope.first is None and scope.last is None
 
 
 def _empty_street(street_id: int, name: str, households: int) -> dict:
@@ -310,9 +313,7 @@ def street_figures(session: Session, scope: Scope) -> dict:
             row["tenure"][tenure]["reached"] += addresses
 
     if all_time(scope):
-        languages = select(L.c.street_id, L.c.language, L.c.records).where(L.c.street_id.in_(street_ids(scope)))
-        if scope.street_id is not None:
-            languages = languages.where(L.c.street_id == scope.street_id)
+        languages = select(L.c.street_id, L.c.language, L.c.records).where(*record_conditions(scope, L))
     else:
         languages = (
             select(R.c.street_id, R.c.language, func.count())

@@ -24,7 +24,10 @@ class Record(Base):
 
     __tablename__ = "records"
     __table_args__ = (
-        Index("ix_records_street_occurred", "street_id", "occurred_at"),
+        # A street's records in a period, with every column the dashboard groups them by, so a
+        # chosen period is read from this index alone (bench/dashboard.py; migration 0004).
+        Index("ix_records_street_period", "street_id", "occurred_at", "address_id", "channel", "outcome",
+              "language", "taalcoach_present", "partner_count", "ambassador"),
         Index("ix_records_recorded_by_occurred", "recorded_by_id", "occurred_at"),
     )
 
@@ -64,10 +67,17 @@ class Referral(Base):
     """A promise to the resident. Open while consented and not answered."""
 
     __tablename__ = "referrals"
-    __table_args__ = (Index("ix_referrals_open", "consent", "answered_at", "due_date"),)
+    __table_args__ = (
+        Index("ix_referrals_open", "consent", "answered_at", "due_date"),
+        Index("ix_referrals_street", "consent", "street_id", "occurred_at", "answered_at", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id"), index=True)
+    # Copied from the record, whose street and time never change: the dashboard's follow-up
+    # figures read the referrals alone instead of looking up one record per referral.
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
     code: Mapped[str] = mapped_column(String(30))
     consent: Mapped[bool] = mapped_column(Boolean)

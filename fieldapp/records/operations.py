@@ -112,6 +112,8 @@ class IngestContext:
         return [
             {
                 "record_id": data["id"],
+                "street_id": data["street_id"],
+                "occurred_at": data["occurred_at"].astimezone(timezone.utc),
                 "position": position,
                 "code": ref["code"],
                 "consent": ref["consent"],

@@ -1,4 +1,5 @@
-"""all-time tallies per address and per street language (issue 5)
+"""all-time tallies per address and per street language; referrals carry their record's street
+and time; covering index for a chosen period (issue 5)
 
 Revision ID: 0004_tallies
 Revises: 0003_dashboard
@@ -13,6 +14,9 @@ revision = "0004_tallies"
 down_revision = "0003_dashboard"
 branch_labels = None
 depends_on = None
+
+PERIOD_COLUMNS = ("street_id", "occurred_at", "address_id", "channel", "outcome", "language",
+                  "taalcoach_present", "partner_count", "ambassador")
 
 
 def upgrade() -> None:
@@ -37,6 +41,22 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["street_id"], ["streets.id"], name=op.f("fk_street_language_tallies_street_id_streets")),
         sa.PrimaryKeyConstraint("street_id", "language", name=op.f("pk_street_language_tallies")),
     )
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("street_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("occurred_at", UtcDateTime(), nullable=True))
+    for column in ("street_id", "occurred_at"):
+        op.execute(f"UPDATE referrals SET {column} = (SELECT records.{column} FROM records "
+                   f"WHERE records.id = referrals.record_id)")
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.alter_column("street_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.alter_column("occurred_at", existing_type=UtcDateTime(), nullable=False)
+        batch_op.create_foreign_key(batch_op.f("fk_referrals_street_id_streets"), "streets", ["street_id"], ["id"])
+        batch_op.create_index("ix_referrals_street", ["consent", "street_id", "occurred_at", "answered_at", "due_date"],
+                              unique=False)
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_index("ix_records_street_occurred")
+        batch_op.create_index("ix_records_street_period", list(PERIOD_COLUMNS), unique=False)
+
     # Records stored before this revision: tally them once, with the code that keeps them later.
     from fieldapp.records import tallies
 
@@ -46,5 +66,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_index("ix_records_street_period")
+        batch_op.create_index("ix_records_street_occurred", ["street_id", "occurred_at"], unique=False)
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_index("ix_referrals_street")
+        batch_op.drop_constraint("fk_referrals_street_id_streets", type_="foreignkey")
+        batch_op.drop_column("occurred_at")
+        batch_op.drop_column("street_id")
     op.drop_table("street_language_tallies")
     op.drop_table("address_tallies")
