@@ -227,14 +227,24 @@ def main() -> None:
         generate(engine, args.records, args.streets, args.addresses)
     print(f"database: {engine.dialect.name}, {args.records:,} records", flush=True)
 
-    bare = text("SELECT street_id, COUNT(DISTINCT address_id) FROM records GROUP BY street_id")
-    bare_times, bare_cpu = [], []
+    # The reference is the bare query at its fastest: on SQLite the planner may prefer the wider
+    # period index, so the (street, address) index is also tried by name and the faster one kept.
+    bare_sql = "SELECT street_id, COUNT(DISTINCT address_id) FROM records {} GROUP BY street_id"
+    bare_variants = [bare_sql.format("")]
+    if engine.dialect.name == "sqlite":
+        bare_variants.append(bare_sql.format("INDEXED BY ix_records_dashboard"))
+    best = None
     with engine.connect() as conn:
-        for _ in range(args.runs + 1):
-            t0, c0 = time.perf_counter(), time.process_time()
-            conn.execute(bare).all()
-            bare_times.append(time.perf_counter() - t0)
-            bare_cpu.append(time.process_time() - c0)
+        for variant in bare_variants:
+            times, cpu = [], []
+            for _ in range(args.runs + 1):
+                t0, c0 = time.perf_counter(), time.process_time()
+                conn.execute(text(variant)).all()
+                times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+            if best is None or statistics.median(times[1:]) < statistics.median(best[0][1:]):
+                best = (times, cpu)
+    bare_times, bare_cpu = best
     bare_s = statistics.median(bare_times[1:])  # the first run warms the page cache
     engine.dispose()
 
