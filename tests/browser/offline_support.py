@@ -192,3 +192,20 @@ def not_sent(page) -> int:
     """Entries waiting or on their way (a start-up flush may hold some as "sending" for a moment)."""
     counts = outbox_counts(page)
     return counts["pending"] + counts["sending"]
+
+
+def open_field(page, server: LiveServer, path: str = "/field/") -> None:
+    """Open a field screen and wait until its outbox is ready."""
+    page.goto(server.url + path)
+    page.wait_for_function("window.fieldapp && window.fieldapp.outbox && window.fieldapp.outbox.ready")
+    page.evaluate("window.fieldapp.outbox.ready")
+
+
+def prepare_online(page, server: LiveServer, password: str, username: str = "vol") -> dict:
+    """First visit with signal: log in, install the worker, keep the street list."""
+    page.goto(server.url + "/field/login")
+    session = sign_in(page, server, username, password)
+    open_field(page, server)
+    wait_for_worker(page)
+    page.wait_for_function("JSON.parse(localStorage.getItem('fieldapp.streets') || '[]').length >= 3")
+    return session

@@ -12,7 +12,8 @@ from flask_babel import force_locale, gettext
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    LiveServer, not_sent, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker,
+    LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
+    wait_for_worker,
 )
 
 from conftest import PASSWORD  # noqa: E402
@@ -50,21 +51,6 @@ def context(pw, tmp_path):
     ctx.close()
 
 
-def open_field(page, server, path="/field/"):
-    page.goto(server.url + path)
-    page.wait_for_function("window.fieldapp && window.fieldapp.outbox && window.fieldapp.outbox.ready")
-    page.evaluate("window.fieldapp.outbox.ready")
-
-
-def prepare_online(page, server):
-    page.goto(server.url + "/field/login")
-    session = sign_in(page, server, "vol", PASSWORD)
-    open_field(page, server)
-    wait_for_worker(page)
-    page.wait_for_function("JSON.parse(localStorage.getItem('fieldapp.streets') || '[]').length >= 3")
-    return session
-
-
 def payload(world, n: int) -> dict:
     return {"channel": "rally", "street_id": world.streets["Koningsweg"], "house_number": 10, "house_addition": "1",
             "occurred_at": f"2026-11-21T10:{n:02d}:00+01:00", "language": "so", "outcome": "talked",
@@ -97,7 +83,7 @@ def stored_ids(db) -> set[str]:
 
 def test_app_opens_offline_in_every_language_with_the_cached_ethiopic_font(server, context, app):
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     server.stop()
     fonts_from_worker = []
     page.on("response", lambda r: fonts_from_worker.append(r.from_service_worker) if r.url.endswith(".ttf") else None)
@@ -128,7 +114,7 @@ def test_app_opens_offline_in_every_language_with_the_cached_ethiopic_font(serve
 
 def test_a_new_version_waits_for_the_volunteer_and_keeps_the_outbox(server, context, app, world, db):
     page = context.new_page()
-    session = prepare_online(page, server)
+    session = prepare_online(page, server, PASSWORD)
     first_version = page.evaluate(VERSION_OF_WORKER)
     server.stop()
     ids = submit_many(page, world, 3)
@@ -191,7 +177,7 @@ def test_two_tabs_never_send_the_same_entry_twice(server, context, world, db, lo
     if locking == "indexeddb-lease":  # Safari before 15.4 has no navigator.locks
         context.add_init_script("Object.defineProperty(navigator, 'locks', {value: undefined});")
     first, second = context.new_page(), context.new_page()
-    prepare_online(first, server)
+    prepare_online(first, server, PASSWORD)
     open_field(second, server)
     server.stop()
     ids = submit_many(first, world, 12)
@@ -211,7 +197,7 @@ def test_two_tabs_never_send_the_same_entry_twice(server, context, world, db, lo
 
 def test_logging_out_with_unsent_records_asks_first(server, context, world):
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     server.stop()
     submit_many(page, world, 2)
     questions = []
@@ -235,7 +221,7 @@ def test_logging_out_with_unsent_records_asks_first(server, context, world):
 
 def test_streets_near_me_work_offline_from_the_kept_list(server, context):
     page = context.new_page()
-    session = prepare_online(page, server)
+    session = prepare_online(page, server, PASSWORD)
     page.wait_for_function("""async () => (await caches.open('fieldapp-runtime').then(c => c.keys())).length > 0""")
     page.evaluate("""token => fetch('/api/v1/streets?near=52.165,5.285', {headers: {Authorization: 'Bearer ' + token}})""",
                   session["token"])
@@ -262,7 +248,7 @@ def test_an_expired_login_keeps_the_outbox_and_asks_to_log_in_again(server, cont
     from fieldapp.timeutil import utcnow
 
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     # On a form: the home screen itself sends a volunteer whose login ran out to the login page
     # when it next refreshes its list, which would race with what is checked here.
     open_field(page, server, "/field/forms/rally")
@@ -285,7 +271,7 @@ def test_an_expired_login_keeps_the_outbox_and_asks_to_log_in_again(server, cont
 
 def test_chromium_finds_the_app_installable(server, context):
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     cdp = context.new_cdp_session(page)
     manifest = cdp.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
@@ -297,7 +283,7 @@ def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
     from axe_playwright_python.sync_playwright import Axe
 
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     page.click(f'a[data-locale="{code}"]')
     server.stop()
     submit_many(page, world, 2)  # "2 not sent yet" with its buttons

@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    LiveServer, not_sent, open_profile, outbox_counts, outbox_entries, sign_in, wait_for_worker,
+    LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
+    wait_for_worker,
 )
 
 from conftest import PASSWORD  # noqa: E402
@@ -156,21 +157,6 @@ def assert_stored_as_typed(record, typed: dict) -> None:
     assert record.occurred_at.astimezone(timezone.utc) == expected_at
 
 
-def open_field(page, server, path="/field/"):
-    page.goto(server.url + path)
-    page.wait_for_function("window.fieldapp && window.fieldapp.outbox && window.fieldapp.outbox.ready")
-    page.evaluate("window.fieldapp.outbox.ready")
-
-
-def prepare_online(page, server):
-    """First visit with signal: log in, install the worker, keep the street list."""
-    page.goto(server.url + "/field/login")
-    sign_in(page, server, "vol", PASSWORD)
-    open_field(page, server)
-    wait_for_worker(page)
-    page.wait_for_function("JSON.parse(localStorage.getItem('fieldapp.streets') || '[]').length >= 3")
-
-
 def status_text(page) -> str:
     return page.inner_text("#outbox-status .outbox-status__text")
 
@@ -178,7 +164,7 @@ def status_text(page) -> str:
 def test_25_records_typed_offline_survive_reload_and_browser_restart(server, profile, pw, db, world):
     context = open_profile(pw, profile)
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     server.stop()  # the stairwell: no signal from here on
 
     typed_by_id = {}
@@ -217,7 +203,7 @@ def test_25_records_typed_offline_survive_reload_and_browser_restart(server, pro
 def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db, world):
     context = open_profile(pw, profile)
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     open_field(page, server, "/field/forms/klus")
     page.wait_for_selector('#record-form[data-ready="true"]')
     typed = plan(1, world.streets)
@@ -264,7 +250,7 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
 
     context = open_profile(pw, profile)
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     open_field(page, server, "/field/forms/rally")
     page.wait_for_selector('#record-form[data-ready="true"]')
 
@@ -357,7 +343,7 @@ def test_corrections_are_new_records_and_the_refused_uuid_never_carries_another_
 
     context = open_profile(pw, profile)
     page = context.new_page()
-    prepare_online(page, server)
+    prepare_online(page, server, PASSWORD)
     open_field(page, server, "/field/forms/rally")
     page.wait_for_selector('#record-form[data-ready="true"]')
     typed = plan(0, world.streets)
