@@ -9,11 +9,16 @@ from .. import audit
 from ..accounts.access import require_user
 from ..api import error_response, translate_messages
 from ..db import get_session, write_transaction
+from ..fastload import accept_only
 from .operations import CONFLICT, CREATED, INVALID, IngestContext, Outcome, list_records, store, visible_records
 from .models import Record
 from .schemas import BatchEnvelope, BatchIn, BatchOut, BatchRecordIn, RecordIn, RecordOut, RecordPage, RecordQuery
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Contact records")
+
+# Well-formed records skip marshmallow's general machinery (same result, a quarter of the cost);
+# anything else is loaded by the schema itself, which gives the messages. See fieldapp/fastload.py.
+_load_plain_record = accept_only(BatchRecordIn()) or (lambda _raw: None)
 
 
 def _context(user) -> IngestContext:
@@ -58,12 +63,14 @@ def post_batch():
     results: list[Outcome | None] = []
     valid = []
     for raw in envelope["records"]:
-        try:
-            data = schema.load(raw)
-        except ValidationError as err:
-            raw_id = raw.get("id") if isinstance(raw, dict) else None
-            results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
-            continue
+        data = _load_plain_record(raw)
+        if data is None:
+            try:
+                data = schema.load(raw)
+            except ValidationError as err:
+                raw_id = raw.get("id") if isinstance(raw, dict) else None
+                results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
+                continue
         errors = ctx.check(data)
         if errors:
             results.append(Outcome(data["id"], INVALID, errors))
