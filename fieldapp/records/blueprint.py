@@ -4,13 +4,16 @@ from flask import current_app, request
 from ..i18n.messages import N_
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..accounts.access import require_user
 from ..api import error_response, translate_messages
 from ..db import get_session, write_transaction
 from ..fastload import accept_only
-from .operations import CONFLICT, CREATED, INVALID, IngestContext, Outcome, list_records, store, visible_records
+from .operations import (
+    CONFLICT, CREATED, INVALID, IngestContext, KnownStreetsAndPartners, Outcome, list_records, store, visible_records,
+)
 from .models import Record
 from .schemas import BatchEnvelope, BatchIn, BatchOut, BatchRecordIn, RecordIn, RecordOut, RecordPage, RecordQuery
 
@@ -22,7 +25,8 @@ _load_plain_record = accept_only(BatchRecordIn()) or (lambda _raw: None)
 
 
 def _context(user) -> IngestContext:
-    return IngestContext(get_session(), user, current_app.config["REFERRAL_DUE_DAYS"])
+    known = current_app.extensions.setdefault("fieldapp.known_streets_and_partners", KnownStreetsAndPartners())
+    return IngestContext(get_session(), user, current_app.config["REFERRAL_DUE_DAYS"], known)
 
 
 @blp.route("/<uuid:record_id>", methods=["PUT"])
@@ -45,7 +49,7 @@ def put_record(data, record_id: uuid.UUID):
         [outcome] = store(ctx, [data])
     if outcome.status == CONFLICT:
         return error_response(409)
-    record = session.get(Record, record_id)
+    record = session.get(Record, record_id, options=[joinedload(Record.referrals)])
     return record, 201 if outcome.status == CREATED else 200
 
 
