@@ -47,9 +47,10 @@ def put_record(data, record_id: uuid.UUID):
     session = get_session()
     with write_transaction(session):
         [outcome] = store(ctx, [data])
+        # Read back in the same transaction (no new one just for the answer), with its referrals.
+        record = session.get(Record, record_id, options=[joinedload(Record.referrals)])
     if outcome.status == CONFLICT:
         return error_response(409)
-    record = session.get(Record, record_id, options=[joinedload(Record.referrals)])
     return record, 201 if outcome.status == CREATED else 200
 
 
