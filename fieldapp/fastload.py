@@ -1,16 +1,18 @@
 """An accept-only shortcut through a marshmallow schema, for the well-formed common case.
 
 `accept_only(schema)` returns a function that loads plain, valid input exactly as
-`schema.load` would, or returns None for anything else: a value of another type than JSON
-would normally give, a failing validator, a missing required field, an unknown key. The caller
-then loads that input with marshmallow itself, which produces the error messages.
+`schema.load` would, or returns None for anything else: a value of another type than the plain
+JSON one (a number for a boolean, a string for a number), a failing validator, a missing
+required field, an unknown key. The caller then loads that input with marshmallow itself,
+which produces the error messages.
 
 The schema stays the one source of truth: the shortcut reads its fields, their validators and
 the schema's own hooks (pre_load, validates_schema, post_load) and calls them; it only skips
 marshmallow's general machinery (error collection, partial loading, type coercion), which is
 most of the cost of a load. A schema using anything not handled here gets no shortcut at all
-(`accept_only` returns None). tests/test_fastload.py checks with hypothesis that whenever the
-shortcut returns a value, marshmallow accepts the same input and returns an equal value.
+(`accept_only` returns None). tests/test_records_fastload.py checks with hypothesis that
+whenever the shortcut returns a value, marshmallow accepts the same input and returns an equal
+value.
 """
 from __future__ import annotations
 
