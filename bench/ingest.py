@@ -3,16 +3,18 @@
 For SQLite and PostgreSQL, in one run:
   1. N generated records sent through POST /api/v1/records/batch (500 a request) to gunicorn on loopback;
   2. the same rows inserted with raw SQLAlchemy Core executemany (500 a transaction) into a fresh
-     database of the same kind;
+     database of the same kind: the records with their address resolved as the API does, and their
+     referrals;
   3. single PUT latency (p50/p95) with 8 concurrent clients.
 Prints both rates, the ratio (target >= 50 %), the latencies (target p50 <= 15 ms) and the errors (target 0).
 
-    .venv/bin/python bench/ingest.py [--records 10000] [--db sqlite|postgresql|both] [--pg-url URL]
+    .venv/bin/python bench/ingest.py [--records 10000] [--db sqlite|postgresql|both] [--pg-url URL] [--clients N]
 """
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import threading
 import time
@@ -27,9 +29,10 @@ from fieldapp.accounts.models import Partner, User
 from fieldapp.accounts.operations import ensure_standard_partners, upsert_user
 from fieldapp.db import make_engine
 from fieldapp.demo.seed import address_csv
-from fieldapp.records.models import Record
+from fieldapp.records.models import Record, Referral
 from fieldapp.streets.importer import import_addresses
-from fieldapp.streets.models import Street
+from fieldapp.streets.models import Address, Street
+from fieldapp.timeutil import local_date
 from sqlalchemy.orm import Session
 
 PASSWORD = "bench password 1"
@@ -85,49 +88,87 @@ def token(base: str) -> str:
     return response.json()["token"]
 
 
-def api_batches(base: str, records: list[dict]) -> tuple[float, int]:
+def api_batches(base: str, records: list[dict], clients: int = 1) -> tuple[float, int]:
+    """All records in batches of 500, from `clients` concurrent senders; returns (seconds, errors)."""
     headers = {"Authorization": f"Bearer {token(base)}"}
-    errors = 0
-    with requests.Session() as http:
-        started = time.perf_counter()
-        for offset in range(0, len(records), BATCH):
-            response = http.post(f"{base}/api/v1/records/batch", json={"records": records[offset:offset + BATCH]},
-                                 headers=headers, timeout=120)
-            if response.status_code != 200:
-                errors += len(records[offset:offset + BATCH])
-                continue
-            errors += sum(r["status"] != "created" for r in response.json()["results"])
-        elapsed = time.perf_counter() - started
-    return elapsed, errors
+    batches = [records[offset:offset + BATCH] for offset in range(0, len(records), BATCH)]
+    errors = [0]
+    lock = threading.Lock()
+
+    def sender(mine: list[list[dict]]):
+        with requests.Session() as http:
+            for batch in mine:
+                response = http.post(f"{base}/api/v1/records/batch", json={"records": batch}, headers=headers, timeout=120)
+                failed = len(batch) if response.status_code != 200 else sum(
+                    r["status"] != "created" for r in response.json()["results"])
+                with lock:
+                    errors[0] += failed
+
+    threads = [threading.Thread(target=sender, args=(batches[i::clients],)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, errors[0]
 
 
-def raw_rows(url: str, records: list[dict]) -> list[dict]:
+def raw_rows(url: str, records: list[dict], due_days: int = 14) -> tuple[list[dict], list[dict]]:
+    """The rows the API stores for these records, made by hand: records and their referrals.
+
+    The address_id is left for raw_insert to resolve, as the API does while storing; the
+    fingerprint is a fixed string of the same length.
+    """
     engine = make_engine(url)
     with engine.connect() as conn:
-        user_id, partner_id = conn.execute(select(User.id, User.partner_id).where(User.username == "bench")).one()
+        user_id, partner_id, own_partner = conn.execute(
+            select(User.id, User.partner_id, Partner.code).join(Partner, User.partner_id == Partner.id)
+            .where(User.username == "bench")
+        ).one()
     engine.dispose()
     received = datetime.now(timezone.utc)
-    return [
-        {
-            "id": uuid.UUID(r["id"]), "channel": r["channel"], "street_id": r["street_id"], "address_id": None,
-            "house_number": r["house_number"], "house_addition": None,
-            "occurred_at": datetime.fromisoformat(r["occurred_at"]), "language": r["language"],
-            "taalcoach_present": r["taalcoach_present"], "outcome": r.get("outcome"), "topics": r["topics"],
-            "measures": r.get("measures", []), "heard_via": r.get("heard_via"), "partners": ["eas"],
-            "partner_count": 1, "ambassador": False, "notes": None, "recorded_by_id": user_id,
-            "recorded_by_partner_id": partner_id, "received_at": received, "fingerprint": "0" * 64,
-        }
-        for r in records
-    ]
+    rows, referrals = [], []
+    for r in records:
+        rid, occurred = uuid.UUID(r["id"]), datetime.fromisoformat(r["occurred_at"])
+        partners = sorted(set(r.get("partners", [])) | {own_partner})
+        rows.append({
+            "id": rid, "channel": r["channel"], "street_id": r["street_id"],
+            "address_id": None,
+            "house_number": r["house_number"], "house_addition": None, "occurred_at": occurred.astimezone(timezone.utc),
+            "language": r["language"], "taalcoach_present": r["taalcoach_present"],
+            "outcome": r.get("outcome") or ("talked" if r["channel"] == "loket" else None),
+            "topics": sorted(r["topics"]), "measures": r.get("measures", []), "heard_via": r.get("heard_via"),
+            "partners": partners, "partner_count": len(partners), "ambassador": False, "notes": None,
+            "recorded_by_id": user_id, "recorded_by_partner_id": partner_id, "received_at": received,
+            "fingerprint": "0" * 64,
+        })
+        referrals.append([
+            {"record_id": rid, "position": position, "code": ref["code"], "consent": ref["consent"],
+             "due_date": local_date(occurred) + timedelta(days=due_days) if ref["consent"] else None,
+             "consent_text_version": None}
+            for position, ref in enumerate(r.get("referrals", []))
+        ])
+    return rows, referrals
 
 
-def raw_insert(url: str, rows: list[dict]) -> float:
+def raw_insert(url: str, rows: list[dict], referrals: list[list[dict]]) -> float:
+    """Per transaction of 500: one lookup of the addresses (as the API does), executemany of the
+    records, executemany of their referrals."""
     engine = make_engine(url)
-    table = Record.__table__
     started = time.perf_counter()
     for offset in range(0, len(rows), BATCH):
+        batch = rows[offset:offset + BATCH]
         with engine.begin() as conn:
-            conn.execute(table.insert(), rows[offset:offset + BATCH])
+            wanted = {(row["street_id"], row["house_number"]) for row in batch}
+            found = {(s, n, a): i for s, n, a, i in conn.execute(
+                select(Address.street_id, Address.number, Address.addition, Address.id).where(
+                    Address.street_id.in_({w[0] for w in wanted}), Address.number.in_({w[1] for w in wanted})))}
+            for row in batch:
+                row["address_id"] = found.get((row["street_id"], row["house_number"], ""))
+            conn.execute(Record.__table__.insert(), batch)
+            batch_referrals = [ref for refs in referrals[offset:offset + BATCH] for ref in refs]
+            if batch_referrals:
+                conn.execute(Referral.__table__.insert(), batch_referrals)
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed
@@ -160,23 +201,40 @@ def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: 
     return latencies, errors[0]
 
 
-def run(kind: str, count: int, pg_url: str) -> None:
-    print(f"\n== {kind}: {count} records ==")
+def load_average() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run(kind: str, count: int, pg_url: str, clients: int) -> None:
+    print(f"\n== {kind}: {count} records; {load_average()} ==")
     url = fresh_database(kind, pg_url)
     street_ids = prepare(url)
     records = generate(count, street_ids)
     with gunicorn(url) as (base, _process):
         api_seconds, api_errors = api_batches(base, records)
         latencies, put_errors = put_latency(base, street_ids)
-    raw_url = fresh_database(kind, pg_url if kind == "sqlite" else pg_url)
+    concurrent = None
+    if clients > 1:
+        url = fresh_database(kind, pg_url)
+        prepare(url)
+        with gunicorn(url) as (base, _process):
+            concurrent = api_batches(base, records, clients)
+    raw_url = fresh_database(kind, pg_url)
     prepare(raw_url)
-    raw_seconds = raw_insert(raw_url, raw_rows(raw_url, records))
+    raw_seconds = raw_insert(raw_url, *raw_rows(raw_url, records))
     api_rate, raw_rate = count / api_seconds, count / raw_seconds
+    referrals = sum(len(r.get("referrals", [])) for r in records)
     print(f"API batch    : {api_rate:9.0f} records/s  ({api_seconds:.2f} s, {api_errors} errors)")
-    print(f"raw Core     : {raw_rate:9.0f} records/s  ({raw_seconds:.2f} s)")
+    print(f"raw Core     : {raw_rate:9.0f} records/s  ({raw_seconds:.2f} s; the same {count} records "
+          f"and {referrals} referrals, addresses resolved)")
     print(f"ratio        : {api_rate / raw_rate:9.1%}  (target >= 50 %)")
+    if concurrent:
+        seconds, errors = concurrent
+        print(f"API batch, {clients} clients: {count / seconds:9.0f} records/s  ({seconds:.2f} s, {errors} errors); "
+              f"ratio {count / seconds / raw_rate:.1%}")
     print(f"PUT, 8 clients: p50 {percentile(latencies, .5) * 1000:.1f} ms, p95 {percentile(latencies, .95) * 1000:.1f} ms "
           f"over {len(latencies)} requests, {put_errors} errors (target p50 <= 15 ms, 0 errors)")
+    print(f"({load_average()})")
 
 
 def main() -> None:
@@ -184,9 +242,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--clients", type=int, default=1,
+                        help="also send the batches from this many concurrent clients (into a fresh database)")
     args = parser.parse_args()
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(kind, args.records, args.pg_url)
+        run(kind, args.records, args.pg_url, args.clients)
 
 
 if __name__ == "__main__":

@@ -5,15 +5,19 @@ schema turns what would be a database error (a 500) into a per-field 422.
 """
 from __future__ import annotations
 
+import re
+
 from marshmallow import ValidationError, fields, validate
 
 from .i18n.messages import N_
 
 INT32_MAX = 2**31 - 1
+# C0 control characters (below U+0020) other than tab, line feed and carriage return.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _no_control_characters(value: str) -> None:
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if CONTROL_CHARACTER.search(value):
         raise ValidationError(N_("Contains characters that are not allowed."))
 
 

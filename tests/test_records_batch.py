@@ -64,3 +64,60 @@ def test_only_invalid_items_store_nothing(login, world, db):
     assert response.get_json()["results"][0]["status"] == "invalid"
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Record)) == 0
+
+
+def test_a_street_or_partner_added_meanwhile_is_known_at_once(login, world, db):
+    """Streets and partners are cached for a few seconds; one missing from the cache is looked up again."""
+    import io
+
+    from fieldapp.accounts.models import Partner
+    from fieldapp.streets.importer import import_addresses
+
+    api = login("vol")
+    assert api.put(f"/api/v1/records/{uuid.uuid4()}", json=rally(world.streets["Smitsplein"])).status_code == 201
+    import_addresses(db, io.StringIO("neighbourhood,street,number,addition,postcode,lat,lon,tenure\n"
+                                     "Smitsveen,Nieuwstraat,1,,3766ZZ,52.166,5.286,owner\n"))
+    db.add(Partner(code="buurthuis", name="Buurthuis"))
+    db.commit()
+    from fieldapp.streets.models import Street
+
+    new_street = db.scalar(select(Street.id).where(Street.name == "Nieuwstraat"))
+    body = {**rally(new_street), "partners": ["buurthuis"], "id": str(uuid.uuid4())}
+    results = api.post("/api/v1/records/batch", json={"records": [body]}).get_json()["results"]
+    assert results == [{"id": body["id"], "status": "created"}]
+    # Still not another neighbourhood's street, even once looked up again.
+    elders = {**rally(world.streets["Dorpsstraat"]), "id": str(uuid.uuid4())}
+    assert api.post("/api/v1/records/batch", json={"records": [elders]}).get_json()["results"][0]["status"] == "invalid"
+
+
+def test_the_same_batch_sent_twice_at_once_stores_each_record_once(app, login, world, db):
+    """Two phones' retries of one batch racing: each record is created by exactly one of them."""
+    import threading
+
+    from fieldapp.records.models import Referral
+
+    token = login("vol").headers["Authorization"]
+    street = world.streets["Koningsweg"]
+    records = [{**rally(street, house_number=12, referrals=[{"code": "klusactie", "consent": True}]), "id": str(uuid.uuid4())}
+               for _ in range(40)]
+    answers: list[list[dict]] = []
+    barrier = threading.Barrier(4)
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/api/v1/records/batch", json={"records": records}, headers={"Authorization": token})
+        answers.append(response.get_json()["results"])
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 4
+    for position, record in enumerate(records):
+        statuses = sorted(answer[position]["status"] for answer in answers)
+        assert statuses == ["created", "duplicate", "duplicate", "duplicate"], (record["id"], statuses)
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Record)) == 40
+    assert db.scalar(select(func.count()).select_from(Referral)) == 40

@@ -38,6 +38,7 @@ def test_first_put_creates_and_returns_the_stored_record(login, world, db):
     assert stored["referrals"][0]["due_date"] == "2026-01-20"
     assert stored["referrals"][1]["due_date"] is None  # declined: no promise, no due date
     assert stored["received_at"].endswith("+00:00")
+    assert api.get(f"/api/v1/records/{rid}").get_json() == stored  # the answer is what was stored
     assert count_records(db, rid) == 1
     assert db.scalar(select(func.count()).select_from(Referral)) == 2
 

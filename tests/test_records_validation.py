@@ -139,3 +139,10 @@ def test_bad_record_queries_are_422(login, world, query):
 def test_nul_in_credentials_is_a_422(app, world):
     response = app.test_client().post("/api/v1/auth/token", json={"username": "vol\x00", "password": "x"})
     assert response.status_code == 422
+
+
+def test_the_characters_refused_are_the_controls_below_space_but_tab_and_line_breaks():
+    from fieldapp.validation import CONTROL_CHARACTER
+
+    refused = {chr(code) for code in range(0x110000) if CONTROL_CHARACTER.search(chr(code))}
+    assert refused == {chr(code) for code in range(32)} - set("\t\n\r")

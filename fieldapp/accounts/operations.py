@@ -14,7 +14,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..codes import ROLES, STANDARD_PARTNERS
@@ -100,7 +100,11 @@ def issue_token(session: Session, user: User, hours: int) -> tuple[str, datetime
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    # One query for the token, its user, the user's partner and neighbourhoods: every API call asks.
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+        .options(joinedload(ApiToken.user).joinedload(User.neighbourhoods))
+    ).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None

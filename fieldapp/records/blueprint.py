@@ -4,20 +4,29 @@ from flask import current_app, request
 from ..i18n.messages import N_
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..accounts.access import require_user
 from ..api import error_response, translate_messages
 from ..db import get_session, write_transaction
-from .operations import CONFLICT, CREATED, INVALID, IngestContext, Outcome, list_records, store, visible_records
+from ..fastload import accept_only
+from .operations import (
+    CONFLICT, CREATED, INVALID, IngestContext, KnownStreetsAndPartners, Outcome, list_records, store, visible_records,
+)
 from .models import Record
 from .schemas import BatchEnvelope, BatchIn, BatchOut, BatchRecordIn, RecordIn, RecordOut, RecordPage, RecordQuery
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Contact records")
 
+# Well-formed records skip marshmallow's general machinery (same result, a quarter of the cost);
+# anything else is loaded by the schema itself, which gives the messages. See fieldapp/fastload.py.
+_load_plain_record = accept_only(BatchRecordIn()) or (lambda _raw: None)
+
 
 def _context(user) -> IngestContext:
-    return IngestContext(get_session(), user, current_app.config["REFERRAL_DUE_DAYS"])
+    known = current_app.extensions.setdefault("fieldapp.known_streets_and_partners", KnownStreetsAndPartners())
+    return IngestContext(get_session(), user, current_app.config["REFERRAL_DUE_DAYS"], known)
 
 
 @blp.route("/<uuid:record_id>", methods=["PUT"])
@@ -38,9 +47,10 @@ def put_record(data, record_id: uuid.UUID):
     session = get_session()
     with write_transaction(session):
         [outcome] = store(ctx, [data])
+        # Read back in the same transaction (no new one just for the answer), with its referrals.
+        record = session.get(Record, record_id, options=[joinedload(Record.referrals)])
     if outcome.status == CONFLICT:
         return error_response(409)
-    record = session.get(Record, record_id)
     return record, 201 if outcome.status == CREATED else 200
 
 
@@ -58,12 +68,14 @@ def post_batch():
     results: list[Outcome | None] = []
     valid = []
     for raw in envelope["records"]:
-        try:
-            data = schema.load(raw)
-        except ValidationError as err:
-            raw_id = raw.get("id") if isinstance(raw, dict) else None
-            results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
-            continue
+        data = _load_plain_record(raw)
+        if data is None:
+            try:
+                data = schema.load(raw)
+            except ValidationError as err:
+                raw_id = raw.get("id") if isinstance(raw, dict) else None
+                results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
+                continue
         errors = ctx.check(data)
         if errors:
             results.append(Outcome(data["id"], INVALID, errors))

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -46,28 +47,64 @@ def fingerprint(data: dict, user_id: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class KnownStreetsAndPartners:
+    """Which neighbourhood each street is in, and the partner codes: kept per app for a few seconds.
+
+    Streets and partners are only ever added, so a street or partner missing here is looked up
+    again before it is called unknown (see IngestContext.check); the few seconds bound how long
+    an edit made by hand in the database (a street moved to another neighbourhood) goes unseen.
+    """
+
+    MAX_AGE = 5.0  # seconds
+
+    def __init__(self):
+        self._snapshot: tuple[float, dict[int, int], frozenset[str]] | None = None
+
+    def get(self, session: Session, fresh: bool = False) -> tuple[dict[int, int], frozenset[str]]:
+        snapshot = self._snapshot
+        if fresh or snapshot is None or time.monotonic() - snapshot[0] > self.MAX_AGE:
+            rows = session.execute(select(Street.id, Street.neighbourhood_id))
+            hood_of = {street_id: hood_id for street_id, hood_id in rows}
+            snapshot = self._snapshot = (time.monotonic(), hood_of, frozenset(session.scalars(select(Partner.code))))
+        return snapshot[1], snapshot[2]
+
+
 class IngestContext:
     """What one request's records are checked against, loaded once per request."""
 
-    def __init__(self, session: Session, user: User, due_days: int):
+    def __init__(self, session: Session, user: User, due_days: int, known: KnownStreetsAndPartners | None = None):
         self.session = session
         self.user = user
         self.due_days = due_days
-        self.street_ids = set(
-            session.scalars(select(Street.id).where(Street.neighbourhood_id.in_(user.neighbourhood_ids)))
-        )
-        self.partner_codes = set(session.scalars(select(Partner.code)))
+        self.neighbourhood_ids = user.neighbourhood_ids
+        self._known = known or KnownStreetsAndPartners()
+        self._hood_of, self._partner_codes = self._known.get(session)
+        self._refreshed = known is None
 
     def check(self, data: dict) -> dict:
         """Checks that need the database; returns per-field messages (empty when fine)."""
         errors: dict = {}
-        if data["street_id"] not in self.street_ids:
+        street_id, partners = data["street_id"], data["partners"]
+        if not (self._street_allowed(street_id) or self._refresh() and self._street_allowed(street_id)):
             # Same message for "does not exist" and "not yours": no probing other neighbourhoods.
             errors["street_id"] = [N_("Unknown street.")]
-        unknown = [code for code in data["partners"] if code not in self.partner_codes]
-        if unknown:
+        if not (self._partners_known(partners) or self._refresh() and self._partners_known(partners)):
             errors["partners"] = [N_("Unknown partner.")]
         return errors
+
+    def _street_allowed(self, street_id: int) -> bool:
+        return self._hood_of.get(street_id) in self.neighbourhood_ids
+
+    def _partners_known(self, codes: list[str]) -> bool:
+        return self._partner_codes.issuperset(codes)
+
+    def _refresh(self) -> bool:
+        """Look streets and partners up again, once a request; False when already fresh."""
+        if self._refreshed:
+            return False
+        self._hood_of, self._partner_codes = self._known.get(self.session, fresh=True)
+        self._refreshed = True
+        return True
 
     def address_ids(self, items: list[dict]) -> dict[tuple, int]:
         wanted = {(d["street_id"], d["house_number"], d["house_addition"] or "") for d in items if d["house_number"]}
@@ -128,7 +165,27 @@ def _insert_or_nothing(session: Session):
     # Core, not the ORM: the ORM's bulk path would insert these row by row.
     table = Record.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
+    """Insert-or-nothing for rows with distinct ids; returns the ids this transaction inserted.
+
+    RETURNING on a many-row insert costs much more than a plain executemany (about four times
+    on PostgreSQL, where it becomes one huge statement per page of rows). So when several rows
+    arrive, first try the plain insert inside a savepoint: if its row count says every row was
+    inserted, those are exactly the ids inserted. Otherwise (some id already stored, or stored
+    meanwhile by a concurrent request) undo it and insert with RETURNING, which tells which ones.
+    """
+    insert = _insert_or_nothing(session)
+    if len(rows) > 1:
+        savepoint = session.begin_nested()
+        result = session.connection().execution_options(preserve_rowcount=True).execute(insert, rows)
+        if result.rowcount == len(rows):
+            savepoint.commit()
+            return {row["id"] for row in rows}
+        savepoint.rollback()
+    return set(session.connection().execute(insert.returning(Record.__table__.c.id), rows).scalars())
 
 
 def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
@@ -147,7 +204,7 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
             first_print[data["id"]] = print_
             rows.append(ctx.row(data, addresses, received_at, print_))
 
-    inserted = set(session.connection().execute(_insert_or_nothing(session), rows).scalars()) if rows else set()
+    inserted = _insert_records(session, rows) if rows else set()
     referral_rows = [r for data in items if data["id"] in inserted for r in ctx.referral_rows(data)]
     # A UUID repeated inside one batch: only its first occurrence inserted referrals.
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
