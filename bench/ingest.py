@@ -143,7 +143,8 @@ def raw_rows(url: str, records: list[dict], due_days: int = 14) -> tuple[list[di
             "fingerprint": "0" * 64,
         })
         referrals.append([
-            {"record_id": rid, "position": position, "code": ref["code"], "consent": ref["consent"],
+            {"record_id": rid, "street_id": r["street_id"], "occurred_at": occurred.astimezone(timezone.utc),
+             "position": position, "code": ref["code"], "consent": ref["consent"],
              "due_date": local_date(occurred) + timedelta(days=due_days) if ref["consent"] else None,
              "consent_text_version": None}
             for position, ref in enumerate(r.get("referrals", []))
