@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from importlib.metadata import version
 from typing import Any, Callable
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing
@@ -36,7 +37,13 @@ Loader = Callable[[Any], Any]
 
 
 def accept_only(schema: Schema) -> Callable[[Any], dict | None] | None:
-    """The shortcut for this schema instance, or None when it uses unsupported features."""
+    """The shortcut for this schema instance, or None when it uses unsupported features.
+
+    Written against marshmallow 4's fields and hooks (marshmallow 3 parses dates differently):
+    other versions get no shortcut.
+    """
+    if int(version("marshmallow").split(".")[0]) != 4:
+        return None
     try:
         load = _schema_loader(schema)
     except _Unsupported:
