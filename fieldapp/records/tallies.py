@@ -15,9 +15,12 @@ record-level rules; the period query groups the same columns.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, and_, case, delete, func, or_, select, true
+from sqlalchemy import (
+    ForeignKey, Integer, SmallInteger, String, and_, bindparam, case, delete, func, or_, select, true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -94,17 +97,12 @@ def record_columns(table=R) -> list:
     ]
 
 
-def _insert(session: Session, table):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def _later(new, old):
     """The later of two timestamps, either of which may be NULL (portable GREATEST)."""
     return case((or_(old.is_(None), new > old), new), else_=old)
 
 
-def _upsert_addresses(session: Session, where) -> None:
+def _upsert_addresses(dialect, where):
     consented = (
         select(F.c.record_id).where(F.c.consent == True).group_by(F.c.record_id).subquery()  # noqa: E712
     )
@@ -119,7 +117,7 @@ def _upsert_addresses(session: Session, where) -> None:
         # sequence and cannot deadlock each other on PostgreSQL.
         .order_by(R.c.street_id, key)
     )
-    insert = _insert(session, T)
+    insert = dialect.insert(T)
     columns = ["street_id", "address_key", *(c.name for c in record_columns()), "consented_records"]
     new = insert.excluded
     merged = {name: T.c[name] + new[name] for name in SUMMED}
@@ -128,25 +126,34 @@ def _upsert_addresses(session: Session, where) -> None:
         "first_at": case((new.first_at < T.c.first_at, new.first_at), else_=T.c.first_at),
         "last_loket": _later(new.last_loket, T.c.last_loket),
     }
-    session.execute(
-        insert.from_select(columns, grouped)
-        .on_conflict_do_update(index_elements=[T.c.street_id, T.c.address_key], set_=merged)
-    )
+    return insert.from_select(columns, grouped).on_conflict_do_update(
+        index_elements=[T.c.street_id, T.c.address_key], set_=merged)
 
 
-def _upsert_languages(session: Session, where) -> None:
+def _upsert_languages(dialect, where):
     grouped = (
         select(R.c.street_id, R.c.language, func.count().label("records"))
         .where(where)
         .group_by(R.c.street_id, R.c.language)
         .order_by(R.c.street_id, R.c.language)
     )
-    insert = _insert(session, L)
-    session.execute(
-        insert.from_select(["street_id", "language", "records"], grouped)
-        .on_conflict_do_update(index_elements=[L.c.street_id, L.c.language],
-                               set_={"records": L.c.records + insert.excluded.records})
-    )
+    insert = dialect.insert(L)
+    return insert.from_select(["street_id", "language", "records"], grouped).on_conflict_do_update(
+        index_elements=[L.c.street_id, L.c.language], set_={"records": L.c.records + insert.excluded.records})
+
+
+def _dialect(session: Session):
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+@cache
+def _statements(dialect, scope: str) -> tuple:
+    """The two upserts, built once per dialect and scope: building these constructs costs
+    more than running them for the few records of a PUT. `scope` names the bound parameter."""
+    where = {"records": R.c.id.in_(bindparam("ids", expanding=True)),
+             "streets": R.c.street_id.in_(bindparam("street_ids", expanding=True)),
+             "all": true()}[scope]
+    return _upsert_addresses(dialect, where), _upsert_languages(dialect, where)
 
 
 def add(session: Session, record_ids: Iterable) -> None:
@@ -154,20 +161,22 @@ def add(session: Session, record_ids: Iterable) -> None:
     ids = list(record_ids)
     if not ids:
         return
-    _upsert_addresses(session, R.c.id.in_(ids))
-    _upsert_languages(session, R.c.id.in_(ids))
+    for statement in _statements(_dialect(session), "records"):
+        session.execute(statement, {"ids": ids})
 
 
 def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:
     """Recompute the tallies of these streets (all streets when None) from their records."""
     if street_ids is None:
-        where, tally_where, language_where = true(), true(), true()
-    else:
-        ids = sorted(set(street_ids))
-        if not ids:
-            return
-        where, tally_where, language_where = R.c.street_id.in_(ids), T.c.street_id.in_(ids), L.c.street_id.in_(ids)
-    session.execute(delete(T).where(tally_where))
-    session.execute(delete(L).where(language_where))
-    _upsert_addresses(session, where)
-    _upsert_languages(session, where)
+        session.execute(delete(T))
+        session.execute(delete(L))
+        for statement in _statements(_dialect(session), "all"):
+            session.execute(statement)
+        return
+    ids = sorted(set(street_ids))
+    if not ids:
+        return
+    session.execute(delete(T).where(T.c.street_id.in_(ids)))
+    session.execute(delete(L).where(L.c.street_id.in_(ids)))
+    for statement in _statements(_dialect(session), "streets"):
+        session.execute(statement, {"street_ids": ids})
