@@ -102,15 +102,23 @@ def _later(new, old):
     return case((or_(old.is_(None), new > old), new), else_=old)
 
 
-def _upsert_addresses(dialect, where):
-    consented = (
-        select(F.c.record_id).where(F.c.consent == True).group_by(F.c.record_id).subquery()  # noqa: E712
-    )
+def _upsert_addresses(dialect, where, consented_ids=None):
+    """Group the chosen records into address tallies. Which of them hold a consented referral
+    is either given (`consented_ids`, a bound list: the caller just inserted them) or read from
+    the referrals, grouped once (a rebuild). A per-record EXISTS was tried: without table
+    statistics SQLite probes it through the consent index and slows down with every referral."""
     key = func.coalesce(R.c.address_id, ANONYMOUS).label("address_key")
+    if consented_ids is not None:
+        holds_consent, source = R.c.id.in_(consented_ids), R
+    else:
+        consented = (
+            select(F.c.record_id).where(F.c.consent == True).group_by(F.c.record_id).subquery()  # noqa: E712
+        )
+        holds_consent = consented.c.record_id.is_not(None)
+        source = R.outerjoin(consented, consented.c.record_id == R.c.id)
     grouped = (
-        select(R.c.street_id, key, *record_columns(),
-               func.count(consented.c.record_id).label("consented_records"))
-        .select_from(R.outerjoin(consented, consented.c.record_id == R.c.id))
+        select(R.c.street_id, key, *record_columns(), _count_if(holds_consent).label("consented_records"))
+        .select_from(source)
         .where(where)
         .group_by(R.c.street_id, key)
         # One order for every writer, so concurrent transactions lock tally rows in the same
@@ -150,19 +158,23 @@ def _dialect(session: Session):
 def _statements(dialect, scope: str) -> tuple:
     """The two upserts, built once per dialect and scope: building these constructs costs
     more than running them for the few records of a PUT. `scope` names the bound parameter."""
-    where = {"records": R.c.id.in_(bindparam("ids", expanding=True)),
-             "streets": R.c.street_id.in_(bindparam("street_ids", expanding=True)),
-             "all": true()}[scope]
+    if scope == "records":
+        where = R.c.id.in_(bindparam("ids", expanding=True))
+        return (_upsert_addresses(dialect, where, bindparam("consented_ids", expanding=True)),
+                _upsert_languages(dialect, where))
+    where = R.c.street_id.in_(bindparam("street_ids", expanding=True)) if scope == "streets" else true()
     return _upsert_addresses(dialect, where), _upsert_languages(dialect, where)
 
 
-def add(session: Session, record_ids: Iterable) -> None:
-    """Fold records just inserted (with their referrals) into the tallies."""
+def add(session: Session, record_ids: Iterable, consented_ids: Iterable = ()) -> None:
+    """Fold records just inserted into the tallies; `consented_ids` are those of them that
+    hold a referral with consent."""
     ids = list(record_ids)
     if not ids:
         return
-    for statement in _statements(_dialect(session), "records"):
-        session.execute(statement, {"ids": ids})
+    addresses, languages = _statements(_dialect(session), "records")
+    session.execute(addresses, {"ids": ids, "consented_ids": list(consented_ids)})
+    session.execute(languages, {"ids": ids})
 
 
 def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:
