@@ -113,3 +113,16 @@ def test_a_new_record_counts_on_the_next_all_time_request(seeded):
     assert street["anonymous_contacts"] == old["anonymous_contacts"] + 1
     assert street["languages"].get("ti", 0) == old["languages"].get("ti", 0) + 1
     assert street["taalcoach_records"] == old["taalcoach_records"] + 1
+
+
+@pytest.mark.parametrize("period", [(None, None), (date(2025, 6, 1), date(2026, 5, 31))])
+def test_the_maps_lighter_figures_equal_the_full_ones(seeded, period):
+    from fieldapp.dashboard.geojson import PROPERTIES
+
+    hood = seeded.scalar(select(Neighbourhood.id).where(Neighbourhood.name == NEIGHBOURHOOD))
+    scope = Scope((hood,), *period, today=date(2026, 11, 23))
+    full, light = street_figures(seeded, scope), street_figures(seeded, scope, detail=False)
+    assert [s["street_id"] for s in light["streets"]] == [s["street_id"] for s in full["streets"]]
+    for light_row, full_row in zip(light["streets"] + [light["totals"]], full["streets"] + [full["totals"]]):
+        assert {key: light_row[key] for key in PROPERTIES} == {key: full_row[key] for key in PROPERTIES}
+    assert full["totals"]["referrals_open"] > 0 and full["totals"]["reached"] > 0

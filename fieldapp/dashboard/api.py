@@ -50,7 +50,8 @@ def map_streets(query):
     user = require_user(*READERS)
     session = get_session()
     scope = scope_for(user, query)
-    body = feature_collection(session, scope, cache.cached_street_figures(session, scope), query["metric"])
+    body = feature_collection(session, scope, cache.cached_street_figures(session, scope, detail=False),
+                              query["metric"])
     return _geojson(body)
 
 

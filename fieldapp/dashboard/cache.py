@@ -38,22 +38,25 @@ def clear() -> None:
         _entries.clear()
 
 
-def cached_street_figures(session: Session, scope: Scope) -> dict:
+def cached_street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
+    """Street figures for the scope; `detail=False` (the map) is also served by full figures
+    already cached, which hold everything the map shows."""
     ttl = current_app.config.get(
         "DASHBOARD_CACHE_SECONDS", int(os.environ.get("FIELDAPP_DASHBOARD_CACHE_SECONDS", "60"))
     )
     if not ttl:
-        return street_figures(session, scope)
-    key = (scope, data_version(session))
+        return street_figures(session, scope, detail)
+    version = data_version(session)
     now = time.monotonic()
     with _lock:
-        hit = _entries.get(key)
-        if hit and now - hit[0] < ttl:
-            _entries.move_to_end(key)
-            return hit[1]
-    figures = street_figures(session, scope)
+        for wanted in (True,) if detail else (True, False):
+            hit = _entries.get((scope, wanted, version))
+            if hit and now - hit[0] < ttl:
+                _entries.move_to_end((scope, wanted, version))
+                return hit[1]
+    figures = street_figures(session, scope, detail)
     with _lock:
-        _entries[key] = (now, figures)
+        _entries[(scope, detail, version)] = (now, figures)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return figures

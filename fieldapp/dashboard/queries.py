@@ -240,8 +240,12 @@ def no_jit(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
 
 
-def street_figures(session: Session, scope: Scope) -> dict:
-    """The body of GET /api/v1/dashboard/streets."""
+def street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
+    """The body of GET /api/v1/dashboard/streets.
+
+    Without `detail`, only what the map shows (MAP_FIGURES): no tenure, language mix nor
+    response medians, which are most of the cost once the tallies serve the ladder.
+    """
     no_jit(session)
     streets = {
         sid: _empty_street(sid, name, households or 0)
@@ -262,7 +266,7 @@ def street_figures(session: Session, scope: Scope) -> dict:
     main_columns = [
         literal_column("'main'").label("kind"),
         steps.c.street_id,
-        A.c.tenure,
+        A.c.tenure if detail else literal_column("NULL"),
         steps.c.step,
         func.count(steps.c.address_id),
         func.sum(steps.c.records),
@@ -274,12 +278,16 @@ def street_figures(session: Session, scope: Scope) -> dict:
         # Typed, so PostgreSQL can match the referral rows' medians in the UNION.
         cast(null(), Float).label("days"),
     ]
-    main = (
-        select(*main_columns)
-        .select_from(steps.outerjoin(A, A.c.id == steps.c.address_id))
-        .group_by(steps.c.street_id, A.c.tenure, steps.c.step)
-    )
-    stmt = union_all(main, *referral_branches(refs, scope.today, len(main_columns)))
+    if detail:
+        main = (
+            select(*main_columns)
+            .select_from(steps.outerjoin(A, A.c.id == steps.c.address_id))
+            .group_by(steps.c.street_id, A.c.tenure, steps.c.step)
+        )
+    else:
+        main = select(*main_columns).group_by(steps.c.street_id, steps.c.step)
+    branches = referral_branches(refs, scope.today, len(main_columns))
+    stmt = union_all(main, *(branches if detail else branches[:1]))
     n_channels = len(CHANNELS.codes)
     overall_median = None
     for kind, sid, tenure, step, addresses, records, refusals, taalcoach, koppel, *rest in session.execute(stmt):
@@ -309,6 +317,20 @@ def street_figures(session: Session, scope: Scope) -> dict:
         if tenure in row["tenure"]:
             row["tenure"][tenure]["reached"] += addresses
 
+    if detail:
+        _add_languages(session, scope, streets)
+        _add_tenure_households(session, scope, streets)
+
+    rows = list(streets.values())
+    totals = _totals(rows, overall_median)
+    return {
+        "period": {"from": scope.first, "to": scope.last, "today": scope.today},
+        "streets": [_finish(row) for row in rows],
+        "totals": _finish(totals),
+    }
+
+
+def _add_languages(session: Session, scope: Scope, streets: dict) -> None:
     if all_time(scope):
         languages = select(L.c.street_id, L.c.language, L.c.records).where(*record_conditions(scope, L))
     else:
@@ -320,6 +342,8 @@ def street_figures(session: Session, scope: Scope) -> dict:
     for sid, language, n in session.execute(languages):
         streets[sid]["languages"][language] = n
 
+
+def _add_tenure_households(session: Session, scope: Scope, streets: dict) -> None:
     tenure_households = (
         select(A.c.street_id, A.c.tenure, func.count())
         .where(A.c.street_id.in_(street_ids(scope)))
@@ -328,14 +352,6 @@ def street_figures(session: Session, scope: Scope) -> dict:
     for sid, tenure, n in session.execute(tenure_households):
         if tenure in streets[sid]["tenure"]:
             streets[sid]["tenure"][tenure]["households"] = n
-
-    rows = list(streets.values())
-    totals = _totals(rows, overall_median)
-    return {
-        "period": {"from": scope.first, "to": scope.last, "today": scope.today},
-        "streets": [_finish(row) for row in rows],
-        "totals": _finish(totals),
-    }
 
 
 def _totals(rows: list[dict], median: float | None) -> dict:
