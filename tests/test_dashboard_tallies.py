@@ -126,3 +126,50 @@ def test_the_maps_lighter_figures_equal_the_full_ones(seeded, period):
     for light_row, full_row in zip(light["streets"] + [light["totals"]], full["streets"] + [full["totals"]]):
         assert {key: light_row[key] for key in PROPERTIES} == {key: full_row[key] for key in PROPERTIES}
     assert full["totals"]["referrals_open"] > 0 and full["totals"]["reached"] > 0
+
+
+def _stored_and_computed(session, today=date(2026, 11, 23)) -> tuple[dict, dict]:
+    from fieldapp.dashboard.stored import stored_street_figures
+
+    hood = session.scalar(select(Neighbourhood.id).where(Neighbourhood.name == NEIGHBOURHOOD))
+    scope = Scope((hood,), today=today)
+    return stored_street_figures(session, scope), street_figures(session, scope)
+
+
+def test_stored_street_figures_are_recounted_where_something_changed(seeded, monkeypatch):
+    from fieldapp.dashboard import stored
+    from fieldapp.dashboard.followup import answer
+    from fieldapp.records.models import Referral
+
+    recounted = []
+    real_rows = stored.street_rows
+    monkeypatch.setattr(stored, "street_rows",
+                        lambda session, scope: recounted.append(scope.only_streets) or real_rows(session, scope))
+
+    first, computed = _stored_and_computed(seeded)
+    assert first == computed and len(recounted[-1]) == len(first["streets"])  # nothing stored yet
+    again, _ = _stored_and_computed(seeded)
+    assert again == first and len(recounted) == 1  # read back, nothing recounted
+
+    street_id = first["streets"][3]["street_id"]
+    assert _store(seeded, street_id=street_id, house_number=None).status == "created"
+    after_record, computed = _stored_and_computed(seeded)
+    assert after_record == computed and recounted[-1] == (street_id,)
+    assert after_record["totals"]["records"] == first["totals"]["records"] + 1
+
+    coordinator = seeded.scalar(select(User).where(User.username == "coordinator"))
+    referral = seeded.scalar(select(Referral).where(Referral.consent.is_(True), Referral.answered_at.is_(None))
+                             .order_by(Referral.id).limit(1))
+    answer(seeded, coordinator, referral, None)
+    after_answer, computed = _stored_and_computed(seeded)
+    assert after_answer == computed and recounted[-1] == (referral.street_id,)
+    assert after_answer["totals"]["referrals_open"] == after_record["totals"]["referrals_open"] - 1
+
+    # Another day: what is overdue may differ, so every street is counted again.
+    next_day, computed = _stored_and_computed(seeded, today=date(2026, 11, 24))
+    assert next_day == computed and len(recounted[-1]) == len(first["streets"])
+
+    assert apply_retention(seeded, months=6, now=utcnow()).anonymised > 0
+    after_retention, computed = _stored_and_computed(seeded, today=date(2026, 11, 24))
+    assert after_retention == computed
+    assert after_retention["totals"]["anonymous_contacts"] > next_day["totals"]["anonymous_contacts"]

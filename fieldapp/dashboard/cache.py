@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .queries import A, F, R, Scope, street_figures
+from .queries import A, F, R, Scope, all_time, street_figures
+from .stored import stored_street_figures
 
 _lock = threading.Lock()
 _entries: OrderedDict = OrderedDict()
@@ -38,6 +39,11 @@ def clear() -> None:
         _entries.clear()
 
 
+def _compute(session: Session, scope: Scope, detail: bool) -> dict:
+    # All time is read from the stored street rows (which the map can use as well).
+    return stored_street_figures(session, scope) if all_time(scope) else street_figures(session, scope, detail)
+
+
 def cached_street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
     """Street figures for the scope; `detail=False` (the map) is also served by full figures
     already cached, which hold everything the map shows."""
@@ -45,7 +51,7 @@ def cached_street_figures(session: Session, scope: Scope, detail: bool = True) -
         "DASHBOARD_CACHE_SECONDS", int(os.environ.get("FIELDAPP_DASHBOARD_CACHE_SECONDS", "60"))
     )
     if not ttl:
-        return street_figures(session, scope, detail)
+        return _compute(session, scope, detail)
     version = data_version(session)
     now = time.monotonic()
     with _lock:
@@ -54,7 +60,7 @@ def cached_street_figures(session: Session, scope: Scope, detail: bool = True) -
             if hit and now - hit[0] < ttl:
                 _entries.move_to_end((scope, wanted, version))
                 return hit[1]
-    figures = street_figures(session, scope, detail)
+    figures = _compute(session, scope, detail)
     with _lock:
         _entries[(scope, detail, version)] = (now, figures)
         while len(_entries) > MAX_ENTRIES:

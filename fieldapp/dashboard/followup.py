@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..db import write_transaction
 from ..i18n.messages import N_
+from ..records import tallies
 from ..records.models import Record, Referral
 from ..streets.models import Street
 from ..timeutil import as_utc, utcnow
@@ -51,6 +52,7 @@ def answer(session: Session, user: User, referral: Referral, answered_at: dateti
             raise AlreadyAnswered(referral)
         referral.answered_at = answered_at
         referral.answered_by_id = user.id
+        tallies.mark_changed(session, [referral.street_id])  # its open count and median move
     return referral
 
 

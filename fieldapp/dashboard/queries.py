@@ -40,6 +40,7 @@ class Scope:
     last: date | None = None
     today: date | None = None  # Europe/Amsterdam; decides what is overdue
     street_id: int | None = None
+    only_streets: tuple[int, ...] | None = None  # a subset of the neighbourhoods' streets
 
     @property
     def bounds(self) -> tuple[datetime | None, datetime | None]:
@@ -55,6 +56,8 @@ def street_ids(scope: Scope):
     stmt = select(S.c.id).where(S.c.neighbourhood_id.in_(scope.neighbourhood_ids))
     if scope.street_id is not None:
         stmt = stmt.where(S.c.id == scope.street_id)
+    if scope.only_streets is not None:
+        stmt = stmt.where(S.c.id.in_(scope.only_streets))
     return stmt
 
 
@@ -191,6 +194,34 @@ def _finish(row: dict) -> dict:
     return row
 
 
+def medians(refs, partition):
+    """Median response days of the answered referrals in `refs`, per `partition` (a street
+    column) or over all of them (None, street_id 0): the middle one or two rows by
+    ROW_NUMBER/COUNT windows."""
+    ranked = (
+        select(
+            refs.c.street_id if partition is not None else literal_column("0").label("street_id"),
+            refs.c.days,
+            func.row_number().over(partition_by=partition, order_by=refs.c.days).label("rn"),
+            func.count().over(partition_by=partition).label("n"),
+        )
+        .where(refs.c.answered_at.is_not(None))
+        .subquery()
+    )
+    middle = ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
+    return (
+        select(ranked.c.street_id, func.avg(ranked.c.days).label("days"))
+        .where(middle)
+        .group_by(ranked.c.street_id)
+    )
+
+
+def overall_median(session: Session, scope: Scope) -> float | None:
+    """The median over every answered referral of the scope (not a median of street medians)."""
+    days = session.execute(select(medians(consented_refs(scope), None).subquery().c.days)).scalar()
+    return round(float(days), 1) if days is not None else None
+
+
 def referral_branches(refs, today: date | None, width: int) -> list:
     """Rows ('counts', street, open, overdue) and ('median'|'overall', street, days), padded
     to `width` columns so they can follow the main rows in one UNION ALL.
@@ -211,23 +242,8 @@ def referral_branches(refs, today: date | None, width: int) -> list:
         .group_by(refs.c.street_id)
 
     def median_of(kind: str, partition):
-        ranked = (
-            select(
-                refs.c.street_id if partition is not None else literal_column("0").label("street_id"),
-                refs.c.days,
-                func.row_number().over(partition_by=partition, order_by=refs.c.days).label("rn"),
-                func.count().over(partition_by=partition).label("n"),
-            )
-            .where(refs.c.answered_at.is_not(None))
-            .subquery()
-        )
-        middle = ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
-        return (
-            select(*row(kind, ranked.c.street_id, literal_column("NULL"), literal_column("NULL"),
-                        func.avg(ranked.c.days)))
-            .where(middle)
-            .group_by(ranked.c.street_id)
-        )
+        middle = medians(refs, partition).subquery()
+        return select(*row(kind, middle.c.street_id, literal_column("NULL"), literal_column("NULL"), middle.c.days))
 
     return [counts, median_of("median", refs.c.street_id), median_of("overall", None)]
 
@@ -243,9 +259,26 @@ def no_jit(session: Session) -> None:
 def street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
     """The body of GET /api/v1/dashboard/streets.
 
-    Without `detail`, only what the map shows (MAP_FIGURES): no tenure, language mix nor
+    Without `detail`, only what the map shows (geojson.PROPERTIES): no tenure, language mix nor
     response medians, which are most of the cost once the tallies serve the ladder.
     """
+    rows, median = street_rows(session, scope, detail)
+    return assemble(scope, rows, median)
+
+
+def assemble(scope: Scope, rows: list[dict], median: float | None) -> dict:
+    """The response from street rows as street_rows makes them (finishing them in place)."""
+    totals = _totals(rows, median)
+    return {
+        "period": {"from": scope.first, "to": scope.last, "today": scope.today},
+        "streets": [_finish(row) for row in rows],
+        "totals": _finish(totals),
+    }
+
+
+def street_rows(session: Session, scope: Scope, detail: bool = True) -> tuple[list[dict], float | None]:
+    """Every street's counts before the ratios are taken (see _finish), in name order, and the
+    median response days over all of them."""
     no_jit(session)
     streets = {
         sid: _empty_street(sid, name, households or 0)
@@ -289,11 +322,11 @@ def street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
     branches = referral_branches(refs, scope.today, len(main_columns))
     stmt = union_all(main, *(branches if detail else branches[:1]))
     n_channels = len(CHANNELS.codes)
-    overall_median = None
+    overall = None
     for kind, sid, tenure, step, addresses, records, refusals, taalcoach, koppel, *rest in session.execute(stmt):
         per_channel, days = rest[:-1], rest[-1]
         if kind == "overall":
-            overall_median = round(float(days), 1)
+            overall = round(float(days), 1)
             continue
         row = streets[sid]
         if kind == "counts":
@@ -321,13 +354,7 @@ def street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
         _add_languages(session, scope, streets)
         _add_tenure_households(session, scope, streets)
 
-    rows = list(streets.values())
-    totals = _totals(rows, overall_median)
-    return {
-        "period": {"from": scope.first, "to": scope.last, "today": scope.today},
-        "streets": [_finish(row) for row in rows],
-        "totals": _finish(totals),
-    }
+    return list(streets.values()), overall
 
 
 def _add_languages(session: Session, scope: Scope, streets: dict) -> None:

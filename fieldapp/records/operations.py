@@ -303,4 +303,6 @@ def link_records(session: Session, street_ids: set[int]) -> int:
     linked = result.rowcount or 0
     if linked:
         tallies.rebuild(session, street_ids)
+    else:
+        tallies.mark_changed(session, street_ids)  # their households and tenure may have changed
     return linked

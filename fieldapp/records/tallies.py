@@ -19,13 +19,14 @@ from functools import cache
 from datetime import datetime
 
 from sqlalchemy import (
-    ForeignKey, Integer, SmallInteger, String, and_, bindparam, case, delete, func, or_, select, true,
+    ForeignKey, Integer, SmallInteger, String, and_, bindparam, case, delete, func, literal, or_, select, true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..codes import CHANNELS, NO_CONTACT_OUTCOMES
 from ..db import Base, UtcDateTime
+from ..streets.models import Street
 from .models import Record, Referral
 
 ANONYMOUS = 0  # address_key of a street's records without a registered address
@@ -55,6 +56,16 @@ class AddressTally(Base):
     consented_records: Mapped[int] = mapped_column(Integer)
 
 
+class StreetVersion(Base):
+    """A counter per street, raised by every change to its records or referrals (in the same
+    transaction): figures derived per street are current when computed at this version."""
+
+    __tablename__ = "street_versions"
+
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class StreetLanguageTally(Base):
     """Records per (street, language) over all time: the language mix without a scan."""
 
@@ -67,8 +78,10 @@ class StreetLanguageTally(Base):
 
 T = AddressTally.__table__
 L = StreetLanguageTally.__table__
+V = StreetVersion.__table__
 R = Record.__table__
 F = Referral.__table__
+S = Street.__table__
 SUMMED = ("records", "refusals", "taalcoach", "koppel", *(f"ch_{code}" for code in CHANNELS.codes),
           "consented_records")
 
@@ -154,16 +167,37 @@ def _dialect(session: Session):
     return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
+def _raise_versions(dialect, street_ids):
+    """Raise the version of the streets `street_ids` selects (a one-column select, sorted so
+    concurrent writers lock the rows in the same order)."""
+    insert = dialect.insert(V)
+    changed = street_ids.add_columns(literal(1)).order_by(street_ids.selected_columns[0])
+    return insert.from_select(["street_id", "version"], changed).on_conflict_do_update(
+        index_elements=[V.c.street_id], set_={"version": V.c.version + 1})
+
+
 @cache
 def _statements(dialect, scope: str) -> tuple:
-    """The two upserts, built once per dialect and scope: building these constructs costs
-    more than running them for the few records of a PUT. `scope` names the bound parameter."""
+    """The upserts, built once per dialect and scope: building these constructs costs more
+    than running them for the few records of a PUT. `scope` names the bound parameter."""
     if scope == "records":
         where = R.c.id.in_(bindparam("ids", expanding=True))
         return (_upsert_addresses(dialect, where, bindparam("consented_ids", expanding=True)),
-                _upsert_languages(dialect, where))
-    where = R.c.street_id.in_(bindparam("street_ids", expanding=True)) if scope == "streets" else true()
-    return _upsert_addresses(dialect, where), _upsert_languages(dialect, where)
+                _upsert_languages(dialect, where),
+                _raise_versions(dialect, select(R.c.street_id).where(where).distinct()))
+    if scope == "streets":
+        where = R.c.street_id.in_(bindparam("street_ids", expanding=True))
+        streets = select(S.c.id).where(S.c.id.in_(bindparam("street_ids", expanding=True)))
+    else:
+        where, streets = true(), select(S.c.id).where(true())
+    return _upsert_addresses(dialect, where), _upsert_languages(dialect, where), _raise_versions(dialect, streets)
+
+
+def mark_changed(session: Session, street_ids: Iterable[int]) -> None:
+    """Something on these streets changed outside the records (a referral answered)."""
+    ids = sorted(set(street_ids))
+    if ids:
+        session.execute(_statements(_dialect(session), "streets")[2], {"street_ids": ids})
 
 
 def add(session: Session, record_ids: Iterable, consented_ids: Iterable = ()) -> None:
@@ -172,9 +206,10 @@ def add(session: Session, record_ids: Iterable, consented_ids: Iterable = ()) ->
     ids = list(record_ids)
     if not ids:
         return
-    addresses, languages = _statements(_dialect(session), "records")
+    addresses, languages, versions = _statements(_dialect(session), "records")
     session.execute(addresses, {"ids": ids, "consented_ids": list(consented_ids)})
     session.execute(languages, {"ids": ids})
+    session.execute(versions, {"ids": ids})
 
 
 def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:

@@ -1,4 +1,5 @@
-"""all-time tallies per address and per street language; referrals carry their record's street
+"""all-time tallies per address and per street language, street versions and stored street
+figures; referrals carry their record's street
 and time; covering index for a chosen period (issue 5)
 
 Revision ID: 0004_tallies
@@ -41,6 +42,22 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["street_id"], ["streets.id"], name=op.f("fk_street_language_tallies_street_id_streets")),
         sa.PrimaryKeyConstraint("street_id", "language", name=op.f("pk_street_language_tallies")),
     )
+    op.create_table(
+        "street_versions",
+        sa.Column("street_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["street_id"], ["streets.id"], name=op.f("fk_street_versions_street_id_streets")),
+        sa.PrimaryKeyConstraint("street_id", name=op.f("pk_street_versions")),
+    )
+    op.create_table(
+        "street_figures",
+        sa.Column("street_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("today", sa.Date(), nullable=True),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["street_id"], ["streets.id"], name=op.f("fk_street_figures_street_id_streets")),
+        sa.PrimaryKeyConstraint("street_id", name=op.f("pk_street_figures")),
+    )
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("street_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("occurred_at", UtcDateTime(), nullable=True))
@@ -66,6 +83,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("street_figures")
+    op.drop_table("street_versions")
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.drop_index("ix_records_street_period")
         batch_op.create_index("ix_records_street_occurred", ["street_id", "occurred_at"], unique=False)
