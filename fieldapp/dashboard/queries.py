@@ -217,9 +217,16 @@ def medians(refs, partition):
 
 
 def overall_median(session: Session, scope: Scope) -> float | None:
-    """The median over every answered referral of the scope (not a median of street medians)."""
-    days = session.execute(select(medians(consented_refs(scope), None).subquery().c.days)).scalar()
-    return round(float(days), 1) if days is not None else None
+    """The median over every answered referral of the scope (not a median of street medians):
+    counted first, then the middle one or two read by ORDER BY ... LIMIT/OFFSET, which at
+    tens of thousands of referrals costs a quarter of the window form in `medians`."""
+    answered = and_(F.c.consent == True, F.c.answered_at.is_not(None), *record_conditions(scope, F))  # noqa: E712
+    n = session.scalar(select(func.count()).select_from(F).where(answered))
+    if not n:
+        return None
+    days = days_between(F.c.occurred_at, F.c.answered_at).label("days")
+    middle = select(days).where(answered).order_by(days).limit(2 - n % 2).offset((n - 1) // 2).subquery()
+    return round(float(session.scalar(select(func.avg(middle.c.days)))), 1)
 
 
 def referral_branches(refs, today: date | None, width: int) -> list:
