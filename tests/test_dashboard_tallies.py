@@ -173,3 +173,24 @@ def test_stored_street_figures_are_recounted_where_something_changed(seeded, mon
     after_retention, computed = _stored_and_computed(seeded, today=date(2026, 11, 24))
     assert after_retention == computed
     assert after_retention["totals"]["anonymous_contacts"] > next_day["totals"]["anonymous_contacts"]
+
+
+def test_the_step_counted_in_python_is_the_step_counted_in_sql(seeded):
+    """tallies.best_step (records just stored) and record_columns (a recount) agree for every
+    channel, door outcome and ambassador flag."""
+    from itertools import product
+
+    from fieldapp.codes import CHANNELS, OUTCOMES
+    from fieldapp.records.tallies import R, best_step, record_columns
+
+    street_id = seeded.scalar(select(Street.id).order_by(Street.id).limit(1))
+    stored = {}
+    for channel, outcome, ambassador in product(CHANNELS.codes, (None, *OUTCOMES.codes), (False, True)):
+        record_id = uuid.uuid4()
+        assert _store(seeded, id=record_id, street_id=street_id, channel=channel, outcome=outcome,
+                      ambassador=ambassador).status == "created"
+        stored[record_id] = best_step(channel, outcome, ambassador)
+    best = next(c for c in record_columns() if c.name == "best")
+    in_sql = dict(seeded.execute(select(R.c.id, best).where(R.c.id.in_(stored)).group_by(R.c.id)).all())
+    assert in_sql == stored
+    assert set(stored.values()) == {1, 2, 4, 5}

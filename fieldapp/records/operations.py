@@ -210,7 +210,8 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
     if referral_rows:
         session.execute(Referral.__table__.insert(), referral_rows)
-    tallies.add(session, inserted, {r["record_id"] for r in referral_rows if r["consent"]})
+    tallies.add(session, [row for row in rows if row["id"] in inserted],
+                {r["record_id"] for r in referral_rows if r["consent"]})
 
     stored = {}
     missing = [row["id"] for row in rows if row["id"] not in inserted]
