@@ -75,8 +75,6 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: in
     rng = random.Random(20261123)
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        from sqlalchemy.orm import Session
-
         session = Session(bind=conn)
         ensure_standard_partners(session)
         hood = Neighbourhood(name="Benchveen")

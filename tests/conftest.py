@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FIELDAPP_TEST_DATABASE_URL")
@@ -250,7 +250,7 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
 
     from sqlalchemy import select, update
 
-    from fieldapp.accounts.models import Partner, User
+    from fieldapp.accounts.models import User
     from fieldapp.records import tallies
     from fieldapp.records.models import Record, Referral
     from fieldapp.streets.models import Address, Street
@@ -268,7 +268,6 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
         geometry={"type": "LineString", "coordinates": [[5.2848, 52.1649], [5.2853, 52.1652]]}))
     addresses = {(s.name, a.number, a.addition): a.id
                  for a, s in session.execute(select(Address, Street).join(Street, Address.street_id == Street.id))}
-    partner_ids = dict(session.execute(select(Partner.code, Partner.id)).all())
     users = {u.username: u for u in session.scalars(select(User))}
 
     def at(text):

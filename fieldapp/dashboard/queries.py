@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, func, literal_column, null, or_, select, text, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal_column, null, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, TENURES

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from marshmallow import validate
 
-from ..codes import CHANNELS, COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
+from ..codes import COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from ..i18n.messages import N_
 from ..records.schemas import FUTURE_TOLERANCE, MeasureIn, RecordIn, ReferralIn
 

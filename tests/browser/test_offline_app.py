@@ -13,7 +13,6 @@ from flask_babel import force_locale, gettext
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
     LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
-    wait_for_worker,
 )
 
 from conftest import PASSWORD  # noqa: E402

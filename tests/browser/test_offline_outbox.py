@@ -19,8 +19,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
-    wait_for_worker,
+    LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online,
 )
 
 from conftest import PASSWORD  # noqa: E402
