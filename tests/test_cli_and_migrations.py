@@ -105,7 +105,7 @@ def test_migration_0004_tallies_what_was_stored_before_it(run, database_url):
 
     from fieldapp.migrations.runner import alembic_config, upgrade
     from fieldapp.records.models import Referral
-    from fieldapp.records.tallies import L, T
+    from fieldapp.records.tallies import L, T, W
 
     assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
     engine = make_engine(database_url)
@@ -114,10 +114,10 @@ def test_migration_0004_tallies_what_was_stored_before_it(run, database_url):
     def state():
         with engine.connect() as conn:
             return (sorted(map(tuple, conn.execute(select(T)))), sorted(map(tuple, conn.execute(select(L)))),
-                    [tuple(row) for row in conn.execute(referrals)])
+                    sorted(map(tuple, conn.execute(select(W)))), [tuple(row) for row in conn.execute(referrals)])
 
     kept = state()
-    assert kept[0] and len(kept[2]) > 100
+    assert kept[0] and kept[2] and len(kept[3]) > 100
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0003_dashboard")
     upgrade(engine)

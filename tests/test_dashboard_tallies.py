@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp.accounts.models import User
-from fieldapp.dashboard.queries import Scope, street_figures
+from fieldapp.dashboard.queries import Scope, records_per_week, street_figures
 from fieldapp.demo.seed import NEIGHBOURHOOD, seed_demo
 from fieldapp.privacy.operations import apply_retention, erase_address, find_address
 from fieldapp.records import tallies
@@ -33,14 +33,14 @@ def _both_ways(session) -> tuple[dict, dict]:
     tallied = street_figures(session, Scope((hood,), today=today))
     grouped = street_figures(session, Scope((hood,), *EVERY_DAY, today=today))
     tallied.pop("period"), grouped.pop("period")
+    tallied["weekly"] = records_per_week(session, Scope((hood,)))
+    grouped["weekly"] = records_per_week(session, Scope((hood,), *EVERY_DAY))
     return tallied, grouped
 
 
 def _tally_rows(session) -> tuple[list, list]:
-    return (
-        sorted(tuple(row) for row in session.execute(select(tallies.T))),
-        sorted(tuple(row) for row in session.execute(select(tallies.L))),
-    )
+    return tuple(sorted(tuple(row) for row in session.execute(select(table)))
+                 for table in (tallies.T, tallies.L, tallies.W))
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, TENURES
 from ..records.models import Record, Referral
-from ..records.tallies import ANONYMOUS, L, T, record_columns
+from ..records.tallies import ANONYMOUS, L, T, W, record_columns
 from ..streets.models import Address, Street
 from ..timeutil import period_bounds
-from .sqlfuncs import days_between, week_start
+from ..sqlfuncs import days_between, week_start
 
 R = Record.__table__
 F = Referral.__table__
@@ -414,11 +414,20 @@ def _totals(rows: list[dict], median: float | None) -> dict:
 def records_per_week(session: Session, scope: Scope) -> list[tuple[str, str, int]]:
     """(Monday of the week, channel, records), weeks in UTC, oldest first."""
     no_jit(session)
-    week = week_start(R.c.occurred_at).label("week")
-    stmt = (
-        select(week, R.c.channel, func.count())
-        .where(*record_conditions(scope))
-        .group_by(week, R.c.channel)
-        .order_by(week, R.c.channel)
-    )
-    return [(str(w), channel, n) for w, channel, n in session.execute(stmt)]
+    if all_time(scope):
+        records = func.sum(W.c.records)
+        stmt = (
+            select(W.c.week, W.c.channel, records)
+            .where(*record_conditions(scope, W))
+            .group_by(W.c.week, W.c.channel)
+            .order_by(W.c.week, W.c.channel)
+        )
+    else:
+        week = week_start(R.c.occurred_at).label("week")
+        stmt = (
+            select(week, R.c.channel, func.count())
+            .where(*record_conditions(scope))
+            .group_by(week, R.c.channel)
+            .order_by(week, R.c.channel)
+        )
+    return [(str(w), channel, int(n)) for w, channel, n in session.execute(stmt)]

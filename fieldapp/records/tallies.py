@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (
     ForeignKey, Integer, SmallInteger, String, and_, bindparam, case, delete, func, literal, or_, select, true,
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..codes import CHANNELS, NO_CONTACT_OUTCOMES
 from ..db import Base, UtcDateTime
+from ..sqlfuncs import week_start
 from ..streets.models import Street
 from .models import Record, Referral
 
@@ -57,6 +58,18 @@ class AddressTally(Base):
     consented_records: Mapped[int] = mapped_column(Integer)
 
 
+class StreetWeekTally(Base):
+    """Records per (street, week, channel) over all time, for the records-per-week chart.
+    The week is the Monday of its UTC calendar week (sqlfuncs.week_start)."""
+
+    __tablename__ = "street_week_tallies"
+
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), primary_key=True, autoincrement=False)
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
+
+
 class StreetVersion(Base):
     """A counter per street, raised by every change to its records or referrals (in the same
     transaction): figures derived per street are current when computed at this version."""
@@ -80,6 +93,7 @@ class StreetLanguageTally(Base):
 T = AddressTally.__table__
 L = StreetLanguageTally.__table__
 V = StreetVersion.__table__
+W = StreetWeekTally.__table__
 R = Record.__table__
 F = Referral.__table__
 S = Street.__table__
@@ -170,6 +184,25 @@ def _dialect(session: Session):
     return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
+def _upsert_weeks(dialect, where):
+    week = week_start(R.c.occurred_at)
+    grouped = (
+        select(R.c.street_id, week, R.c.channel, func.count().label("records"))
+        .where(where)
+        .group_by(R.c.street_id, week, R.c.channel)
+        .order_by(R.c.street_id, week, R.c.channel)
+    )
+    insert = dialect.insert(W)
+    return insert.from_select(["street_id", "week", "channel", "records"], grouped).on_conflict_do_update(
+        index_elements=[W.c.street_id, W.c.week, W.c.channel], set_={"records": W.c.records + insert.excluded.records})
+
+
+def week_of(moment: datetime) -> str:
+    """sqlfuncs.week_start for a timestamp in memory: the Monday of its UTC week."""
+    day = moment.astimezone(timezone.utc).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
 def _raise_versions(dialect, street_ids):
     """Raise the version of the streets `street_ids` selects (a one-column select, sorted so
     concurrent writers lock the rows in the same order)."""
@@ -188,18 +221,21 @@ def _statements(dialect, scope: str) -> tuple:
         streets = select(S.c.id).where(S.c.id.in_(bindparam("street_ids", expanding=True)))
     else:
         where, streets = true(), select(S.c.id).where(true())
-    return _upsert_addresses(dialect, where), _upsert_languages(dialect, where), _raise_versions(dialect, streets)
+    return (_upsert_addresses(dialect, where), _upsert_languages(dialect, where), _upsert_weeks(dialect, where),
+            _raise_versions(dialect, streets))
 
 
 @cache
 def _value_upserts(dialect) -> tuple:
     """The same three upserts fed with rows counted in Python (add)."""
-    addresses, languages, versions = dialect.insert(T), dialect.insert(L), dialect.insert(V)
+    addresses, languages, weeks, versions = dialect.insert(T), dialect.insert(L), dialect.insert(W), dialect.insert(V)
     return (
         addresses.on_conflict_do_update(index_elements=[T.c.street_id, T.c.address_key],
                                         set_=_merged(addresses.excluded)),
         languages.on_conflict_do_update(index_elements=[L.c.street_id, L.c.language],
                                         set_={"records": L.c.records + languages.excluded.records}),
+        weeks.on_conflict_do_update(index_elements=[W.c.street_id, W.c.week, W.c.channel],
+                                    set_={"records": W.c.records + weeks.excluded.records}),
         versions.on_conflict_do_update(index_elements=[V.c.street_id], set_={"version": V.c.version + 1}),
     )
 
@@ -244,7 +280,7 @@ def mark_changed(session: Session, street_ids: Iterable[int]) -> None:
     """Something on these streets changed outside the records (a referral answered)."""
     ids = sorted(set(street_ids))
     if ids:
-        session.execute(_statements(_dialect(session), "streets")[2], {"street_ids": ids})
+        session.execute(_statements(_dialect(session), "streets")[-1], {"street_ids": ids})
 
 
 def add(session: Session, rows: list[dict], consented_ids: Iterable = ()) -> None:
@@ -252,26 +288,29 @@ def add(session: Session, rows: list[dict], consented_ids: Iterable = ()) -> Non
     `consented_ids` the ids of those holding a referral with consent."""
     if not rows:
         return
-    addresses, languages, versions = _value_upserts(_dialect(session))
+    addresses, languages, weeks, versions = _value_upserts(_dialect(session))
     session.execute(addresses, _address_rows(rows, set(consented_ids)))
     spoken = Counter((row["street_id"], row["language"]) for row in rows)
     session.execute(languages, [{"street_id": sid, "language": language, "records": spoken[sid, language]}
                                 for sid, language in sorted(spoken)])
+    per_week = Counter((row["street_id"], week_of(row["occurred_at"]), row["channel"]) for row in rows)
+    session.execute(weeks, [{"street_id": sid, "week": week, "channel": channel, "records": per_week[sid, week, channel]}
+                            for sid, week, channel in sorted(per_week)])
     session.execute(versions, [{"street_id": sid, "version": 1} for sid in sorted({row["street_id"] for row in rows})])
 
 
 def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:
     """Recompute the tallies of these streets (all streets when None) from their records."""
     if street_ids is None:
-        session.execute(delete(T))
-        session.execute(delete(L))
+        for table in (T, L, W):
+            session.execute(delete(table))
         for statement in _statements(_dialect(session), "all"):
             session.execute(statement)
         return
     ids = sorted(set(street_ids))
     if not ids:
         return
-    session.execute(delete(T).where(T.c.street_id.in_(ids)))
-    session.execute(delete(L).where(L.c.street_id.in_(ids)))
+    for table in (T, L, W):
+        session.execute(delete(table).where(table.c.street_id.in_(ids)))
     for statement in _statements(_dialect(session), "streets"):
         session.execute(statement, {"street_ids": ids})

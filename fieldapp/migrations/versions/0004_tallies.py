@@ -1,4 +1,4 @@
-"""all-time tallies per address and per street language, street versions and stored street
+"""all-time tallies per address, per street language and per street week, street versions and stored street
 figures; referrals carry their record's street
 and time; covering index for a chosen period (issue 5)
 
@@ -43,6 +43,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("street_id", "language", name=op.f("pk_street_language_tallies")),
     )
     op.create_table(
+        "street_week_tallies",
+        sa.Column("street_id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.String(length=10), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["street_id"], ["streets.id"], name=op.f("fk_street_week_tallies_street_id_streets")),
+        sa.PrimaryKeyConstraint("street_id", "week", "channel", name=op.f("pk_street_week_tallies")),
+    )
+    op.create_table(
         "street_versions",
         sa.Column("street_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -85,6 +94,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("street_figures")
     op.drop_table("street_versions")
+    op.drop_table("street_week_tallies")
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.drop_index("ix_records_street_period")
         batch_op.create_index("ix_records_street_occurred", ["street_id", "occurred_at"], unique=False)
