@@ -13,6 +13,7 @@ from flask import Flask, current_app, g
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -106,6 +107,12 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["fieldapp.sessionmaker"]()
     return g.db_session
+
+
+def conflict_dialect(session: Session):
+    """The dialect module whose insert() offers ON CONFLICT for this session's database
+    (postgresql or sqlite): insert-or-nothing and upserts are spelled through it."""
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 @contextmanager

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..db import write_transaction
+from ..db import conflict_dialect, write_transaction
 from ..records.tallies import V
 from .models import StoredStreetFigures
 from .queries import S, Scope, all_time, assemble, no_jit, overall_median, street_ids, street_rows
@@ -52,8 +51,7 @@ def stored_street_figures(session: Session, scope: Scope) -> dict:
 
 
 def _store(session: Session, rows: dict[int, dict], versions: dict[int, int], scope: Scope) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(SF)
+    insert = conflict_dialect(session).insert(SF)
     upsert = insert.on_conflict_do_update(
         index_elements=[SF.c.street_id],
         set_={"version": insert.excluded.version, "today": insert.excluded.today, "figures": insert.excluded.figures},

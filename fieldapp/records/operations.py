@@ -19,10 +19,10 @@ from datetime import datetime, timedelta, timezone
 
 from ..i18n.messages import N_
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Partner, User
+from ..db import conflict_dialect
 from ..streets.models import Address, Street
 from ..timeutil import as_utc, local_date, period_bounds, utcnow
 from . import tallies
@@ -167,8 +167,7 @@ class IngestContext:
 def _insert_or_nothing(session: Session):
     # Core, not the ORM: the ORM's bulk path would insert these row by row.
     table = Record.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=["id"])
+    return conflict_dialect(session).insert(table).on_conflict_do_nothing(index_elements=["id"])
 
 
 def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:

@@ -22,11 +22,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import (
     ForeignKey, Integer, SmallInteger, String, and_, bindparam, case, delete, func, literal, or_, select, true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..codes import CHANNELS, NO_CONTACT_OUTCOMES
-from ..db import Base, UtcDateTime
+from ..db import Base, UtcDateTime, conflict_dialect
 from ..sqlfuncs import week_start
 from ..streets.models import Street
 from .models import Record, Referral
@@ -180,10 +179,6 @@ def _upsert_languages(dialect, where):
         index_elements=[L.c.street_id, L.c.language], set_={"records": L.c.records + insert.excluded.records})
 
 
-def _dialect(session: Session):
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-
-
 def _upsert_weeks(dialect, where):
     week = week_start(R.c.occurred_at)
     grouped = (
@@ -280,7 +275,7 @@ def mark_changed(session: Session, street_ids: Iterable[int]) -> None:
     """Something on these streets changed outside the records (a referral answered)."""
     ids = sorted(set(street_ids))
     if ids:
-        session.execute(_statements(_dialect(session), "streets")[-1], {"street_ids": ids})
+        session.execute(_statements(conflict_dialect(session), "streets")[-1], {"street_ids": ids})
 
 
 def add(session: Session, rows: list[dict], consented_ids: Iterable = ()) -> None:
@@ -288,7 +283,7 @@ def add(session: Session, rows: list[dict], consented_ids: Iterable = ()) -> Non
     `consented_ids` the ids of those holding a referral with consent."""
     if not rows:
         return
-    addresses, languages, weeks, versions = _value_upserts(_dialect(session))
+    addresses, languages, weeks, versions = _value_upserts(conflict_dialect(session))
     session.execute(addresses, _address_rows(rows, set(consented_ids)))
     spoken = Counter((row["street_id"], row["language"]) for row in rows)
     session.execute(languages, [{"street_id": sid, "language": language, "records": spoken[sid, language]}
@@ -304,7 +299,7 @@ def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:
     if street_ids is None:
         for table in (T, L, W):
             session.execute(delete(table))
-        for statement in _statements(_dialect(session), "all"):
+        for statement in _statements(conflict_dialect(session), "all"):
             session.execute(statement)
         return
     ids = sorted(set(street_ids))
@@ -312,5 +307,5 @@ def rebuild(session: Session, street_ids: Iterable[int] | None = None) -> None:
         return
     for table in (T, L, W):
         session.execute(delete(table).where(table.c.street_id.in_(ids)))
-    for statement in _statements(_dialect(session), "streets"):
+    for statement in _statements(conflict_dialect(session), "streets"):
         session.execute(statement, {"street_ids": ids})
