@@ -5,6 +5,8 @@
 - `browser`: one Chromium per test session, launched with the project's flags.
 - `page_360`: a fresh context and page at 360×740 (a cheap Android phone), touch on.
 - `artifacts_dir`: test-artifacts/ at the repository root, for screenshots.
+- `server`: the offline tests' server, which can be stopped and started again on its port and
+  can cut replies (offline_support.LiveServer); `pw`: the session's Playwright driver.
 - `signed_in(page, live_server, username)`: puts a bearer session in localStorage before any
   page script runs, as the field login would.
 Every test under tests/browser/ is marked `browser`; all are skipped when Chromium is missing.
@@ -19,12 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from .offline_support import CHROMIUM_ARGS
+from .offline_support import LiveServer as StoppableServer
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("FIELDAPP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,6 +69,19 @@ def live_server(app, world):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture
+def server(app, world):
+    live = StoppableServer(app).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def pw(playwright_driver):
+    """The session's Playwright: one sync driver per process."""
+    return playwright_driver
 
 
 @pytest.fixture(scope="session")

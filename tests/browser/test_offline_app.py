@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
+    not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
 )
 
 from conftest import PASSWORD  # noqa: E402
@@ -28,19 +28,6 @@ VERSION_OF_WORKER = """() => new Promise(resolve => {
   channel.port1.onmessage = event => resolve(event.data);
   navigator.serviceWorker.controller.postMessage({type: "VERSION"}, [channel.port2]);
 })"""
-
-
-@pytest.fixture
-def server(app, world):
-    live = LiveServer(app).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def pw(playwright_driver):
-    """The session's Playwright (tests/browser/conftest.py): one sync driver per process."""
-    return playwright_driver
 
 
 @pytest.fixture

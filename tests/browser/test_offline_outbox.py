@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    LiveServer, not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online,
+    not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online,
 )
 
 from conftest import PASSWORD  # noqa: E402
@@ -44,21 +44,8 @@ NOTES = ("Kom terug met taalcoach", "Kapıda kısa konuşma", "ሰላም፡ ድ�
 
 
 @pytest.fixture
-def server(app, world):
-    live = LiveServer(app).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture
 def profile(tmp_path):
     return tmp_path / "chromium-profile"
-
-
-@pytest.fixture
-def pw(playwright_driver):
-    """The session's Playwright (tests/browser/conftest.py): one sync driver per process."""
-    return playwright_driver
 
 
 def records_on_server(db):
