@@ -194,16 +194,15 @@ def _finish(row: dict) -> dict:
     return row
 
 
-def medians(refs, partition):
-    """Median response days of the answered referrals in `refs`, per `partition` (a street
-    column) or over all of them (None, street_id 0): the middle one or two rows by
-    ROW_NUMBER/COUNT windows."""
+def street_medians(refs):
+    """Median response days of the answered referrals in `refs`, per street: the middle one or
+    two rows by ROW_NUMBER/COUNT windows."""
     ranked = (
         select(
-            refs.c.street_id if partition is not None else literal_column("0").label("street_id"),
+            refs.c.street_id,
             refs.c.days,
-            func.row_number().over(partition_by=partition, order_by=refs.c.days).label("rn"),
-            func.count().over(partition_by=partition).label("n"),
+            func.row_number().over(partition_by=refs.c.street_id, order_by=refs.c.days).label("rn"),
+            func.count().over(partition_by=refs.c.street_id).label("n"),
         )
         .where(refs.c.answered_at.is_not(None))
         .subquery()
@@ -219,7 +218,7 @@ def medians(refs, partition):
 def overall_median(session: Session, scope: Scope) -> float | None:
     """The median over every answered referral of the scope (not a median of street medians):
     counted first, then the middle one or two read by ORDER BY ... LIMIT/OFFSET, which at
-    tens of thousands of referrals costs a quarter of the window form in `medians`."""
+    tens of thousands of referrals costs half of the window form in `street_medians`."""
     answered = and_(F.c.consent == True, F.c.answered_at.is_not(None), *record_conditions(scope, F))  # noqa: E712
     n = session.scalar(select(func.count()).select_from(F).where(answered))
     if not n:
@@ -230,12 +229,11 @@ def overall_median(session: Session, scope: Scope) -> float | None:
 
 
 def referral_branches(refs, today: date | None, width: int) -> list:
-    """Rows ('counts', street, open, overdue) and ('median'|'overall', street, days), padded
-    to `width` columns so they can follow the main rows in one UNION ALL.
+    """Rows ('counts', street, open, overdue) and ('median', street, days), padded to `width`
+    columns so they can follow the main rows in one UNION ALL.
 
     Open: consented, not answered; overdue: open with a due date before today (Amsterdam).
-    The median over those answered so far, taken with ROW_NUMBER/COUNT windows (the middle
-    one or two rows), per street and over all streets.
+    The median over those answered so far, per street (street_medians).
     """
     is_open = refs.c.answered_at.is_(None)
     overdue = _count_if(and_(is_open, refs.c.due_date < today)) if today else literal_column("0")
@@ -248,11 +246,9 @@ def referral_branches(refs, today: date | None, width: int) -> list:
     counts = select(*row("counts", refs.c.street_id, _count_if(is_open), overdue, literal_column("NULL"))) \
         .group_by(refs.c.street_id)
 
-    def median_of(kind: str, partition):
-        middle = medians(refs, partition).subquery()
-        return select(*row(kind, middle.c.street_id, literal_column("NULL"), literal_column("NULL"), middle.c.days))
-
-    return [counts, median_of("median", refs.c.street_id), median_of("overall", None)]
+    middle = street_medians(refs).subquery()
+    medians = select(*row("median", middle.c.street_id, literal_column("NULL"), literal_column("NULL"), middle.c.days))
+    return [counts, medians]
 
 
 def no_jit(session: Session) -> None:
@@ -269,8 +265,8 @@ def street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
     Without `detail`, only what the map shows (geojson.PROPERTIES): no tenure, language mix nor
     response medians, which are most of the cost once the tallies serve the ladder.
     """
-    rows, median = street_rows(session, scope, detail)
-    return assemble(scope, rows, median)
+    rows = street_rows(session, scope, detail)
+    return assemble(scope, rows, overall_median(session, scope) if detail else None)
 
 
 def assemble(scope: Scope, rows: list[dict], median: float | None) -> dict:
@@ -283,9 +279,8 @@ def assemble(scope: Scope, rows: list[dict], median: float | None) -> dict:
     }
 
 
-def street_rows(session: Session, scope: Scope, detail: bool = True) -> tuple[list[dict], float | None]:
-    """Every street's counts before the ratios are taken (see _finish), in name order, and the
-    median response days over all of them."""
+def street_rows(session: Session, scope: Scope, detail: bool = True) -> list[dict]:
+    """Every street's counts before the ratios are taken (see _finish), in name order."""
     no_jit(session)
     streets = {
         sid: _empty_street(sid, name, households or 0)
@@ -329,12 +324,8 @@ def street_rows(session: Session, scope: Scope, detail: bool = True) -> tuple[li
     branches = referral_branches(refs, scope.today, len(main_columns))
     stmt = union_all(main, *(branches if detail else branches[:1]))
     n_channels = len(CHANNELS.codes)
-    overall = None
     for kind, sid, tenure, step, addresses, records, refusals, taalcoach, koppel, *rest in session.execute(stmt):
         per_channel, days = rest[:-1], rest[-1]
-        if kind == "overall":
-            overall = round(float(days), 1)
-            continue
         row = streets[sid]
         if kind == "counts":
             row.update(referrals_open=int(addresses or 0), referrals_overdue=int(records or 0))
@@ -361,7 +352,7 @@ def street_rows(session: Session, scope: Scope, detail: bool = True) -> tuple[li
         _add_languages(session, scope, streets)
         _add_tenure_households(session, scope, streets)
 
-    return list(streets.values()), overall
+    return list(streets.values())
 
 
 def _add_languages(session: Session, scope: Scope, streets: dict) -> None:

@@ -39,7 +39,7 @@ def stored_street_figures(session: Session, scope: Scope) -> dict:
     if stale:
         # The versions were read before counting, so a row is never stored as newer than the
         # records it was counted from; a change committed meanwhile is counted next time.
-        rows, _median = street_rows(session, replace(scope, only_streets=tuple(sorted(stale))))
+        rows = street_rows(session, replace(scope, only_streets=tuple(sorted(stale))))
         fresh = {row["street_id"]: row for row in rows}
         _store(session, fresh, stale, scope)
     rows = []
