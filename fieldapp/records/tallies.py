@@ -129,20 +129,16 @@ def _later(new, old):
     return case((or_(old.is_(None), new > old), new), else_=old)
 
 
-def _upsert_addresses(dialect, where, consented_ids=None):
-    """Group the chosen records into address tallies. Which of them hold a consented referral
-    is either given (`consented_ids`, a bound list: the caller just inserted them) or read from
-    the referrals, grouped once (a rebuild). A per-record EXISTS was tried: without table
+def _upsert_addresses(dialect, where):
+    """Recount the chosen records into address tallies. Which of them hold a consented referral
+    is read from the referrals, grouped once: a per-record EXISTS was tried, and without table
     statistics SQLite probes it through the consent index and slows down with every referral."""
     key = func.coalesce(R.c.address_id, ANONYMOUS).label("address_key")
-    if consented_ids is not None:
-        holds_consent, source = R.c.id.in_(consented_ids), R
-    else:
-        consented = (
-            select(F.c.record_id).where(F.c.consent == True).group_by(F.c.record_id).subquery()  # noqa: E712
-        )
-        holds_consent = consented.c.record_id.is_not(None)
-        source = R.outerjoin(consented, consented.c.record_id == R.c.id)
+    consented = (
+        select(F.c.record_id).where(F.c.consent == True).group_by(F.c.record_id).subquery()  # noqa: E712
+    )
+    holds_consent = consented.c.record_id.is_not(None)
+    source = R.outerjoin(consented, consented.c.record_id == R.c.id)
     grouped = (
         select(R.c.street_id, key, *record_columns(), _count_if(holds_consent).label("consented_records"))
         .select_from(source)
