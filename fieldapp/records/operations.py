@@ -15,14 +15,16 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timedelta, timezone
 
 from ..i18n.messages import N_
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Partner, User
-from ..db import conflict_dialect
+from ..db import conflict_dialect, row_arrays, unnest_rows
 from ..streets.models import Address, Street
 from ..timeutil import as_utc, local_date, period_bounds, utcnow
 from . import tallies
@@ -170,15 +172,36 @@ def _insert_or_nothing(session: Session):
     return conflict_dialect(session).insert(table).on_conflict_do_nothing(index_elements=["id"])
 
 
+RECORD_COLUMNS = [column.name for column in Record.__table__.columns]
+REFERRAL_COLUMNS = [column.name for column in Referral.__table__.columns if column.name not in
+                    ("id", "answered_at", "answered_by_id")]
+
+
+@cache
+def _array_inserts() -> tuple:
+    """PostgreSQL: records (insert-or-nothing, returning the ids inserted) and referrals, each
+    in one statement fed by one array per column (db.unnest_rows)."""
+    records, referrals = Record.__table__, Referral.__table__
+    return (
+        postgresql.insert(records).from_select(RECORD_COLUMNS, unnest_rows(records, RECORD_COLUMNS))
+        .on_conflict_do_nothing(index_elements=["id"]).returning(records.c.id),
+        referrals.insert().from_select(REFERRAL_COLUMNS, unnest_rows(referrals, REFERRAL_COLUMNS)),
+    )
+
+
 def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
     """Insert-or-nothing for rows with distinct ids; returns the ids this transaction inserted.
 
-    RETURNING on a many-row insert costs much more than a plain executemany (about four times
-    on PostgreSQL, where it becomes one huge statement per page of rows). So when several rows
-    arrive, first try the plain insert inside a savepoint: if its row count says every row was
+    On PostgreSQL one statement takes them all and returns what it inserted. On SQLite, RETURNING
+    on a many-row insert costs more than a plain executemany, so when several rows arrive, the
+    plain insert is tried first inside a savepoint: if its row count says every row was
     inserted, those are exactly the ids inserted. Otherwise (some id already stored, or stored
-    meanwhile by a concurrent request) undo it and insert with RETURNING, which tells which ones.
+    meanwhile by a concurrent request) it is undone and done again with RETURNING.
     """
+    if conflict_dialect(session) is postgresql:
+        # In id order, so that two requests sharing ids wait for each other in one order.
+        rows = sorted(rows, key=lambda row: row["id"])
+        return set(session.execute(_array_inserts()[0], row_arrays(Record.__table__, RECORD_COLUMNS, rows)).scalars())
     insert = _insert_or_nothing(session)
     if len(rows) > 1:
         savepoint = session.begin_nested()
@@ -188,6 +211,13 @@ def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
             return {row["id"] for row in rows}
         savepoint.rollback()
     return set(session.connection().execute(insert.returning(Record.__table__.c.id), rows).scalars())
+
+
+def _insert_referrals(session: Session, rows: list[dict]) -> None:
+    if conflict_dialect(session) is postgresql:
+        session.execute(_array_inserts()[1], row_arrays(Referral.__table__, REFERRAL_COLUMNS, rows))
+    else:
+        session.execute(Referral.__table__.insert(), rows)
 
 
 def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
@@ -211,7 +241,7 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
     # A UUID repeated inside one batch: only its first occurrence inserted referrals.
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
     if referral_rows:
-        session.execute(Referral.__table__.insert(), referral_rows)
+        _insert_referrals(session, referral_rows)
     tallies.add(session, [row for row in rows if row["id"] in inserted],
                 {r["record_id"] for r in referral_rows if r["consent"]})
 
