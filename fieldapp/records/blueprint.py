@@ -1,4 +1,5 @@
 import uuid
+from types import SimpleNamespace
 
 from flask import current_app, request
 from ..i18n.messages import N_
@@ -21,7 +22,9 @@ blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="
 
 # Well-formed records skip marshmallow's general machinery (same result, a quarter of the cost);
 # anything else is loaded by the schema itself, which gives the messages. See fieldapp/fastload.py.
-_load_plain_record = accept_only(BatchRecordIn()) or (lambda _raw: None)
+_record_in, _batch_record_in = RecordIn(), BatchRecordIn()
+_load_plain_record = accept_only(_record_in) or (lambda _raw: None)
+_load_plain_batch_record = accept_only(_batch_record_in) or (lambda _raw: None)
 
 
 def _context(user) -> IngestContext:
@@ -29,14 +32,27 @@ def _context(user) -> IngestContext:
     return IngestContext(get_session(), user, current_app.config["REFERRAL_DUE_DAYS"], known)
 
 
+def _as_stored(outcome: Outcome, user) -> SimpleNamespace:
+    """The record just created, as RecordOut reads it, from the values that were inserted."""
+    referrals = [SimpleNamespace(**referral, answered_at=None) for referral in outcome.referrals]
+    return SimpleNamespace(**outcome.row, referrals=referrals, recorded_by=user)
+
+
 @blp.route("/<uuid:record_id>", methods=["PUT"])
-@blp.arguments(RecordIn)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RecordIn}}})
 @blp.response(201, RecordOut, description="Stored for the first time")
 @blp.alt_response(200, schema=RecordOut, description="The identical record was already stored (a retry)")
 @blp.alt_response(409, description="This UUID is stored with a different body; the stored record is unchanged")
-def put_record(data, record_id: uuid.UUID):
+@blp.alt_response(422, description="Invalid input: a message per field, in the request's language")
+def put_record(record_id: uuid.UUID):
     """Create a record under the UUID the phone made when the form opened. Safe to retry."""
     user = require_user()
+    body = request.get_json(silent=True)
+    if body is None:
+        return error_response(400)
+    data = _load_plain_record(body)
+    if data is None:
+        data = _record_in.load(body)
     if data.get("id") not in (None, record_id):
         raise ValidationError({"id": [N_("Does not match the record's address.")]})
     data["id"] = record_id
@@ -47,11 +63,11 @@ def put_record(data, record_id: uuid.UUID):
     session = get_session()
     with write_transaction(session):
         [outcome] = store(ctx, [data])
-        # Read back in the same transaction (no new one just for the answer), with its referrals.
-        record = session.get(Record, record_id, options=[joinedload(Record.referrals)])
-    if outcome.status == CONFLICT:
-        return error_response(409)
-    return record, 201 if outcome.status == CREATED else 200
+        if outcome.status == CREATED:
+            return _as_stored(outcome, user), 201
+        if outcome.status == CONFLICT:
+            return error_response(409)
+        return session.get(Record, record_id, options=[joinedload(Record.referrals)]), 200
 
 
 @blp.route("/batch", methods=["POST"])
@@ -64,14 +80,14 @@ def post_batch():
     if not isinstance(body, dict):
         raise ValidationError({"records": [N_("Send 1 to 500 records at a time.")]})
     envelope = BatchEnvelope().load({"records": body.get("records")})
-    schema, ctx = BatchRecordIn(), _context(user)
+    ctx = _context(user)
     results: list[Outcome | None] = []
     valid = []
     for raw in envelope["records"]:
-        data = _load_plain_record(raw)
+        data = _load_plain_batch_record(raw)
         if data is None:
             try:
-                data = schema.load(raw)
+                data = _batch_record_in.load(raw)
             except ValidationError as err:
                 raw_id = raw.get("id") if isinstance(raw, dict) else None
                 results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))

@@ -38,6 +38,10 @@ class Outcome:
     id: uuid.UUID | str
     status: str
     errors: dict = field(default_factory=dict)
+    # For a record created now: the stored columns, and its referrals' columns with their ids,
+    # enough to answer with the stored record without reading it back.
+    row: dict | None = None
+    referrals: list[dict] = field(default_factory=list)
 
 
 def fingerprint(data: dict, user_id: int) -> str:
@@ -185,7 +189,8 @@ def _array_inserts() -> tuple:
     return (
         postgresql.insert(records).from_select(RECORD_COLUMNS, unnest_rows(records, RECORD_COLUMNS))
         .on_conflict_do_nothing(index_elements=["id"]).returning(records.c.id),
-        referrals.insert().from_select(REFERRAL_COLUMNS, unnest_rows(referrals, REFERRAL_COLUMNS)),
+        referrals.insert().from_select(REFERRAL_COLUMNS, unnest_rows(referrals, REFERRAL_COLUMNS))
+        .returning(referrals.c.record_id, referrals.c.position, referrals.c.id),
     )
 
 
@@ -214,10 +219,15 @@ def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
 
 
 def _insert_referrals(session: Session, rows: list[dict]) -> None:
+    """Insert referral rows and set each one's new "id"."""
+    table = Referral.__table__
     if conflict_dialect(session) is postgresql:
-        session.execute(_array_inserts()[1], row_arrays(Referral.__table__, REFERRAL_COLUMNS, rows))
+        inserted = session.execute(_array_inserts()[1], row_arrays(table, REFERRAL_COLUMNS, rows))
     else:
-        session.execute(Referral.__table__.insert(), rows)
+        inserted = session.execute(table.insert().returning(table.c.record_id, table.c.position, table.c.id), rows)
+    ids = {(record_id, position): id_ for record_id, position, id_ in inserted}
+    for row in rows:
+        row["id"] = ids[row["record_id"], row["position"]]
 
 
 def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
@@ -252,11 +262,16 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
 
     outcomes = []
     claimed: set[uuid.UUID] = set()
+    rows_by_id = {row["id"]: row for row in rows}
+    referrals_of: dict[uuid.UUID, list[dict]] = {}
+    for referral in referral_rows:
+        referrals_of.setdefault(referral["record_id"], []).append(referral)
     for data, print_ in zip(items, prints):
         rid = data["id"]
         if rid in inserted and rid not in claimed:
             claimed.add(rid)
-            outcomes.append(Outcome(rid, CREATED))
+            outcomes.append(Outcome(rid, CREATED, row=rows_by_id[rid],
+                                    referrals=referrals_of.get(rid, [])))
             continue
         existing = first_print[rid] if rid in inserted else stored.get(rid)
         outcomes.append(Outcome(rid, DUPLICATE if existing == print_ else CONFLICT))
