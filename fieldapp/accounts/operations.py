@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
@@ -99,12 +99,16 @@ def issue_token(session: Session, user: User, hours: int) -> tuple[str, datetime
     return token, expires_at
 
 
+@lru_cache(maxsize=1)
+def _token_query():
+    # One query for the token, its user, the user's partner and neighbourhoods: every API call
+    # asks. Built once: constructing it and working out its cache key cost more than running it.
+    return (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.neighbourhoods)))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    # One query for the token, its user, the user's partner and neighbourhoods: every API call asks.
-    row = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-        .options(joinedload(ApiToken.user).joinedload(User.neighbourhoods))
-    ).unique().one_or_none()
+    row = session.scalars(_token_query(), {"token_hash": _token_hash(token)}).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None

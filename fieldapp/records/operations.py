@@ -19,7 +19,7 @@ from functools import cache
 from datetime import datetime, timedelta, timezone
 
 from ..i18n.messages import N_
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -116,14 +116,8 @@ class IngestContext:
         wanted = {(d["street_id"], d["house_number"], d["house_addition"] or "") for d in items if d["house_number"]}
         if not wanted:
             return {}
-        # Core, not the ORM: a batch's streets and numbers match hundreds of register rows, and
-        # ORM row loading cost more than the insert itself (bench/ingest.py, cProfile).
-        table = Address.__table__
         rows = self.session.connection().execute(
-            select(table.c.street_id, table.c.number, table.c.addition, table.c.id).where(
-                table.c.street_id.in_({w[0] for w in wanted}), table.c.number.in_({w[1] for w in wanted})
-            )
-        )
+            _address_query(), {"street_ids": sorted({w[0] for w in wanted}), "numbers": sorted({w[1] for w in wanted})})
         return {(s, n, a): i for s, n, a, i in rows if (s, n, a) in wanted}
 
     def row(self, data: dict, address_ids: dict[tuple, int], received_at: datetime, print_: str) -> dict:
@@ -170,10 +164,20 @@ class IngestContext:
         ]
 
 
-def _insert_or_nothing(session: Session):
+@cache
+def _address_query():
+    # Core, not the ORM: a batch's streets and numbers match hundreds of register rows, and ORM
+    # row loading cost more than the insert itself (bench/ingest.py, cProfile). Built once.
+    table = Address.__table__
+    return select(table.c.street_id, table.c.number, table.c.addition, table.c.id).where(
+        table.c.street_id.in_(bindparam("street_ids", expanding=True)),
+        table.c.number.in_(bindparam("numbers", expanding=True)))
+
+
+@cache
+def _insert_or_nothing(dialect):
     # Core, not the ORM: the ORM's bulk path would insert these row by row.
-    table = Record.__table__
-    return conflict_dialect(session).insert(table).on_conflict_do_nothing(index_elements=["id"])
+    return dialect.insert(Record.__table__).on_conflict_do_nothing(index_elements=["id"])
 
 
 RECORD_COLUMNS = [column.name for column in Record.__table__.columns]
@@ -207,7 +211,7 @@ def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
         # In id order, so that two requests sharing ids wait for each other in one order.
         rows = sorted(rows, key=lambda row: row["id"])
         return set(session.execute(_array_inserts()[0], row_arrays(Record.__table__, RECORD_COLUMNS, rows)).scalars())
-    insert = _insert_or_nothing(session)
+    insert = _insert_or_nothing(conflict_dialect(session))
     if len(rows) > 1:
         savepoint = session.begin_nested()
         result = session.connection().execution_options(preserve_rowcount=True).execute(insert, rows)
