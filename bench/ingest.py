@@ -5,10 +5,13 @@ For SQLite and PostgreSQL, in one run:
   2. the same rows inserted with raw SQLAlchemy Core executemany (500 a transaction) into a fresh
      database of the same kind: the records with their address resolved as the API does, and their
      referrals;
-  3. single PUT latency (p50/p95) with 8 concurrent clients.
-Prints both rates, the ratio (target >= 50 %), the latencies (target p50 <= 15 ms) and the errors (target 0).
+  3. single PUT latency (p50/p95) with 8 concurrent clients, and GET /healthz under the same load
+     (the floor: what the machine gives for the lightest request).
+Each database gets --repeat rounds (3) on fresh databases; prints every round and the medians:
+both rates, the ratio (target >= 50 %), the latencies (target p50 <= 15 ms) and the errors (target 0).
 
-    .venv/bin/python bench/ingest.py [--records 10000] [--db sqlite|postgresql|both] [--pg-url URL] [--clients N]
+    .venv/bin/python bench/ingest.py [--records 10000] [--db sqlite|postgresql|both] [--repeat 3]
+                                     [--pg-url URL] [--clients N]
 """
 from __future__ import annotations
 
@@ -184,24 +187,22 @@ def raw_insert(url: str, rows: list[dict], referrals: list[list[dict]]) -> float
     return elapsed
 
 
-def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
-    bearer = {"Authorization": f"Bearer {token(base)}"}
+def latencies_under_load(base: str, send, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
+    """`clients` threads, each calling send(http, n) for n in range(per_client) one after the
+    other; returns every call's seconds and how many answers were not the expected status."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
 
     def client(seed: int):
-        bodies = generate(per_client, street_ids, seed=1000 + seed)
         with requests.Session() as http:
-            for body in bodies:
-                rid = body.pop("id")
+            for n in range(per_client):
                 started = time.perf_counter()
-                response = http.put(f"{base}/api/v1/records/{rid}", json=body, headers=bearer, timeout=30)
+                ok = send(http, seed, n)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
-                    if response.status_code != 201:
-                        errors[0] += 1
+                    errors[0] += not ok
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -211,39 +212,81 @@ def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: 
     return latencies, errors[0]
 
 
+def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: int = 150,
+                seed: int = 1000) -> tuple[list[float], int]:
+    bearer = {"Authorization": f"Bearer {token(base)}"}
+    bodies = [generate(per_client, street_ids, seed=seed + i) for i in range(clients)]
+
+    def send(http, client, n):
+        body = dict(bodies[client][n])
+        rid = body.pop("id")
+        return http.put(f"{base}/api/v1/records/{rid}", json=body, headers=bearer, timeout=30).status_code == 201
+
+    return latencies_under_load(base, send, clients, per_client)
+
+
+def healthz_latency(base: str, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
+    """The same load on GET /healthz (one SELECT 1): what this machine gives for the lightest
+    request, the floor under the PUT figure."""
+    return latencies_under_load(base, lambda http, _c, _n: http.get(f"{base}/healthz", timeout=30).ok, clients, per_client)
+
+
 def load_average() -> str:
     return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def run(kind: str, count: int, pg_url: str, clients: int) -> None:
-    print(f"\n== {kind}: {count} records; {load_average()} ==")
-    url = fresh_database(kind, pg_url)
-    street_ids = prepare(url)
-    records = generate(count, street_ids)
-    with gunicorn(url) as (base, _process):
-        api_seconds, api_errors = api_batches(base, records)
-        latencies, put_errors = put_latency(base, street_ids)
-    concurrent = None
+def median(values: list[float]) -> float:
+    return percentile(values, 0.5)
+
+
+def run(kind: str, count: int, pg_url: str, clients: int, repeat: int) -> None:
+    """`repeat` rounds, each on fresh databases: the API batches, PUT and /healthz latency, then
+    the raw inserts. The machine's speed drifts between runs (a shared VM), so the summary takes
+    the median of the rounds, with the spread."""
+    print(f"\n== {kind}: {count} records, {repeat} rounds; {load_average()} ==")
+    referrals = None
+    api_rates, raw_rates, ratios, put_p50, put_p95, floor_p50, errors = [], [], [], [], [], [], 0
+    for round_ in range(repeat):
+        url = fresh_database(kind, pg_url)
+        street_ids = prepare(url)
+        records = generate(count, street_ids, seed=7 + round_)
+        referrals = sum(len(r.get("referrals", [])) for r in records)
+        with gunicorn(url) as (base, _process):
+            api_seconds, api_errors = api_batches(base, records)
+            latencies, put_errors = put_latency(base, street_ids, seed=1000 + 10 * round_)
+            floor, floor_errors = healthz_latency(base)
+        raw_url = fresh_database(kind, pg_url)
+        prepare(raw_url)
+        raw_seconds = raw_insert(raw_url, *raw_rows(raw_url, records))
+        api_rates.append(count / api_seconds)
+        raw_rates.append(count / raw_seconds)
+        ratios.append(api_rates[-1] / raw_rates[-1])
+        put_p50.append(percentile(latencies, .5) * 1000)
+        put_p95.append(percentile(latencies, .95) * 1000)
+        floor_p50.append(percentile(floor, .5) * 1000)
+        errors += api_errors + put_errors + floor_errors
+        print(f"  round {round_ + 1}: API {api_rates[-1]:6.0f}/s, raw {raw_rates[-1]:6.0f}/s, ratio {ratios[-1]:6.1%}; "
+              f"PUT p50 {put_p50[-1]:5.1f} ms p95 {put_p95[-1]:5.1f} ms; /healthz p50 {floor_p50[-1]:5.1f} ms; "
+              f"errors {api_errors + put_errors + floor_errors}", flush=True)
+
+    def spread(values, form):
+        return f"(rounds {min(values):{form}} to {max(values):{form}})"
+
+    print(f"API batch    : {median(api_rates):9.0f} records/s  median {spread(api_rates, '.0f')}")
+    print(f"raw Core     : {median(raw_rates):9.0f} records/s  median {spread(raw_rates, '.0f')}; the same {count} "
+          f"records and about {referrals} referrals, addresses resolved")
+    print(f"ratio        : {median(ratios):9.1%}  median of the rounds' ratios {spread(ratios, '.1%')} (target >= 50 %)")
+    print(f"PUT, 8 clients: p50 {median(put_p50):.1f} ms {spread(put_p50, '.1f')}, p95 {median(put_p95):.1f} ms "
+          f"(target p50 <= 15 ms)")
+    print(f"/healthz, 8 clients: p50 {median(floor_p50):.1f} ms {spread(floor_p50, '.1f')} (the floor on this machine)")
+    print(f"errors       : {errors} (target 0)")
     if clients > 1:
         url = fresh_database(kind, pg_url)
         prepare(url)
         with gunicorn(url) as (base, _process):
-            concurrent = api_batches(base, records, clients)
-    raw_url = fresh_database(kind, pg_url)
-    prepare(raw_url)
-    raw_seconds = raw_insert(raw_url, *raw_rows(raw_url, records))
-    api_rate, raw_rate = count / api_seconds, count / raw_seconds
-    referrals = sum(len(r.get("referrals", [])) for r in records)
-    print(f"API batch    : {api_rate:9.0f} records/s  ({api_seconds:.2f} s, {api_errors} errors)")
-    print(f"raw Core     : {raw_rate:9.0f} records/s  ({raw_seconds:.2f} s; the same {count} records "
-          f"and {referrals} referrals, addresses resolved)")
-    print(f"ratio        : {api_rate / raw_rate:9.1%}  (target >= 50 %)")
-    if concurrent:
-        seconds, errors = concurrent
+            seconds, errors = api_batches(base, records, clients)
         print(f"API batch, {clients} clients: {count / seconds:9.0f} records/s  ({seconds:.2f} s, {errors} errors); "
-              f"ratio {count / seconds / raw_rate:.1%}")
-    print(f"PUT, 8 clients: p50 {percentile(latencies, .5) * 1000:.1f} ms, p95 {percentile(latencies, .95) * 1000:.1f} ms "
-          f"over {len(latencies)} requests, {put_errors} errors (target p50 <= 15 ms, 0 errors)")
+              f"ratio to the median raw rate {count / seconds / median(raw_rates):.1%}")
     print(f"({load_average()})")
 
 
@@ -252,11 +295,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per database; the medians are reported")
     parser.add_argument("--clients", type=int, default=1,
                         help="also send the batches from this many concurrent clients (into a fresh database)")
     args = parser.parse_args()
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(kind, args.records, args.pg_url, args.clients)
+        run(kind, args.records, args.pg_url, args.clients, args.repeat)
 
 
 if __name__ == "__main__":
