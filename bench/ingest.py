@@ -187,18 +187,19 @@ def raw_insert(url: str, rows: list[dict], referrals: list[list[dict]]) -> float
     return elapsed
 
 
-def latencies_under_load(base: str, send, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
-    """`clients` threads, each calling send(http, n) for n in range(per_client) one after the
-    other; returns every call's seconds and how many answers were not the expected status."""
+def latencies_under_load(send, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
+    """`clients` threads; thread c calls send(http, c, n) for n in range(per_client), one after
+    the other, and send says whether the answer was the expected one. Returns every call's
+    seconds and how many answers were not."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
 
-    def client(seed: int):
+    def client(c: int):
         with requests.Session() as http:
             for n in range(per_client):
                 started = time.perf_counter()
-                ok = send(http, seed, n)
+                ok = send(http, c, n)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
@@ -222,13 +223,13 @@ def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: 
         rid = body.pop("id")
         return http.put(f"{base}/api/v1/records/{rid}", json=body, headers=bearer, timeout=30).status_code == 201
 
-    return latencies_under_load(base, send, clients, per_client)
+    return latencies_under_load(send, clients, per_client)
 
 
 def healthz_latency(base: str, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
     """The same load on GET /healthz (one SELECT 1): what this machine gives for the lightest
     request, the floor under the PUT figure."""
-    return latencies_under_load(base, lambda http, _c, _n: http.get(f"{base}/healthz", timeout=30).ok, clients, per_client)
+    return latencies_under_load(lambda http, _c, _n: http.get(f"{base}/healthz", timeout=30).ok, clients, per_client)
 
 
 def load_average() -> str:
@@ -284,8 +285,8 @@ def run(kind: str, count: int, pg_url: str, clients: int, repeat: int) -> None:
         url = fresh_database(kind, pg_url)
         prepare(url)
         with gunicorn(url) as (base, _process):
-            seconds, errors = api_batches(base, records, clients)
-        print(f"API batch, {clients} clients: {count / seconds:9.0f} records/s  ({seconds:.2f} s, {errors} errors); "
+            seconds, concurrent_errors = api_batches(base, records, clients)
+        print(f"API batch, {clients} clients: {count / seconds:9.0f} records/s  ({seconds:.2f} s, {concurrent_errors} errors); "
               f"ratio to the median raw rate {count / seconds / median(raw_rates):.1%}")
     print(f"({load_average()})")
 

@@ -186,16 +186,20 @@ REFERRAL_COLUMNS = [column.name for column in Referral.__table__.columns if colu
 
 
 @cache
-def _array_inserts() -> tuple:
-    """PostgreSQL: records (insert-or-nothing, returning the ids inserted) and referrals, each
-    in one statement fed by one array per column (db.unnest_rows)."""
-    records, referrals = Record.__table__, Referral.__table__
-    return (
-        postgresql.insert(records).from_select(RECORD_COLUMNS, unnest_rows(records, RECORD_COLUMNS))
-        .on_conflict_do_nothing(index_elements=["id"]).returning(records.c.id),
-        referrals.insert().from_select(REFERRAL_COLUMNS, unnest_rows(referrals, REFERRAL_COLUMNS))
-        .returning(referrals.c.record_id, referrals.c.position, referrals.c.id),
-    )
+def _array_record_insert():
+    """PostgreSQL: records as one insert-or-nothing fed by one array per column (db.unnest_rows),
+    returning the ids it inserted."""
+    table = Record.__table__
+    return (postgresql.insert(table).from_select(RECORD_COLUMNS, unnest_rows(table, RECORD_COLUMNS))
+            .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id))
+
+
+@cache
+def _array_referral_insert():
+    """PostgreSQL: referrals the same way, returning each one's new id."""
+    table = Referral.__table__
+    return (table.insert().from_select(REFERRAL_COLUMNS, unnest_rows(table, REFERRAL_COLUMNS))
+            .returning(table.c.record_id, table.c.position, table.c.id))
 
 
 def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
@@ -207,11 +211,12 @@ def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
     inserted, those are exactly the ids inserted. Otherwise (some id already stored, or stored
     meanwhile by a concurrent request) it is undone and done again with RETURNING.
     """
-    if conflict_dialect(session) is postgresql:
+    dialect = conflict_dialect(session)
+    if dialect is postgresql:
         # In id order, so that two requests sharing ids wait for each other in one order.
         rows = sorted(rows, key=lambda row: row["id"])
-        return set(session.execute(_array_inserts()[0], row_arrays(Record.__table__, RECORD_COLUMNS, rows)).scalars())
-    insert = _insert_or_nothing(conflict_dialect(session))
+        return set(session.execute(_array_record_insert(), row_arrays(Record.__table__, RECORD_COLUMNS, rows)).scalars())
+    insert = _insert_or_nothing(dialect)
     if len(rows) > 1:
         savepoint = session.begin_nested()
         result = session.connection().execution_options(preserve_rowcount=True).execute(insert, rows)
@@ -226,7 +231,7 @@ def _insert_referrals(session: Session, rows: list[dict]) -> None:
     """Insert referral rows and set each one's new "id"."""
     table = Referral.__table__
     if conflict_dialect(session) is postgresql:
-        inserted = session.execute(_array_inserts()[1], row_arrays(table, REFERRAL_COLUMNS, rows))
+        inserted = session.execute(_array_referral_insert(), row_arrays(table, REFERRAL_COLUMNS, rows))
     else:
         inserted = session.execute(table.insert().returning(table.c.record_id, table.c.position, table.c.id), rows)
     ids = {(record_id, position): id_ for record_id, position, id_ in inserted}
