@@ -121,3 +121,24 @@ def test_the_same_batch_sent_twice_at_once_stores_each_record_once(app, login, w
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Record)) == 40
     assert db.scalar(select(func.count()).select_from(Referral)) == 40
+
+
+def test_each_record_is_linked_to_its_registered_address(login, world, db):
+    """The address is looked up while storing (inside the insert on PostgreSQL): a registered
+    number and addition gets its address; anything else gets none."""
+    from fieldapp.streets.models import Address
+
+    api = login("vol")
+    street = world.streets["Koningsweg"]  # registered: 10-1, 10-2 and 12
+    sent = {str(uuid.uuid4()): numbered for numbered in [(10, "1"), (10, "2"), (12, None), (10, None), (10, "3"),
+                                                         (99, None), (None, None)]}
+    records = [{**rally(street, house_number=number, house_addition=addition), "id": rid}
+               for rid, (number, addition) in sent.items()]
+    results = api.post("/api/v1/records/batch", json={"records": records}).get_json()["results"]
+    assert {r["status"] for r in results} == {"created"}
+    db.rollback()
+    register = {(a.number, a.addition): a.id for a in db.scalars(select(Address).where(Address.street_id == street))}
+    assert len(register) == 3
+    stored = {str(r.id): r.address_id for r in db.scalars(select(Record))}
+    assert stored == {rid: register.get((number, addition or "")) for rid, (number, addition) in sent.items()}
+    assert sorted(v for v in stored.values() if v) == sorted(register.values())

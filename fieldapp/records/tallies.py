@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..codes import CHANNELS, NO_CONTACT_OUTCOMES
-from ..db import Base, UtcDateTime, conflict_dialect, row_arrays, unnest_rows
+from ..db import Base, UtcDateTime, conflict_dialect, row_arrays, row_values, unnest_rows, value_binds
 from ..sqlfuncs import week_start
 from ..streets.models import Street
 from .models import Record, Referral
@@ -146,12 +146,14 @@ MERGES = {T: _merged, L: lambda new: {"records": L.c.records + new.records},
           W: lambda new: {"records": W.c.records + new.records}, V: lambda _new: {"version": V.c.version + 1}}
 
 
-def _upsert(dialect, table, rows=None, columns=None):
+def _upsert(dialect, table, rows=None, columns=None, values=None):
     """Insert into a derived table, merging into the row already there for the same key: the
-    given values (no `rows`), or what the select `rows` gives for `columns`."""
+    values given when executed, what the select `rows` gives for `columns`, or `values`."""
     insert = dialect.insert(table)
     if rows is not None:
         insert = insert.from_select(columns, rows)
+    if values is not None:
+        insert = insert.values(values)
     return insert.on_conflict_do_update(index_elements=[table.c[key] for key in KEYS[table]],
                                         set_=MERGES[table](insert.excluded))
 
@@ -237,16 +239,20 @@ def _value_upserts(dialect) -> tuple:
 
 
 @cache
-def _array_upsert():
+def _combined_upsert(one_row: bool):
     """PostgreSQL: the four upserts of `add` as one statement, each fed by unnest() of one array
-    per column. An executemany costs PostgreSQL a parse, bind and execute per row (a batch of 500
-    records gives about 1,000 tally rows); this is one statement, and for a single record one
-    round trip instead of four. unnest() keeps the arrays' (sorted) order, so rows are still
+    per column, or, when every table gets one row (a single record), by plain values
+    (db.value_binds). An executemany costs PostgreSQL a parse, bind and execute per row (a batch
+    of 500 records gives about 1,000 tally rows); this is one statement, and for a single record
+    one round trip instead of four. unnest() keeps the arrays' (sorted) order, so rows are still
     locked in one order by every writer."""
     upserts = []
     for table, prefix in ADDED:
         names = list(table.c.keys())
-        upserts.append(_upsert(postgresql, table, unnest_rows(table, names, f"{prefix}_"), names))
+        if one_row:
+            upserts.append(_upsert(postgresql, table, values=value_binds(table, names, f"{prefix}_")))
+        else:
+            upserts.append(_upsert(postgresql, table, unnest_rows(table, names, f"{prefix}_"), names))
     *first, last = upserts
     return last.add_cte(*(upsert.cte(f"{prefix}_upsert") for upsert, (_table, prefix) in zip(first, ADDED)))
 
@@ -310,10 +316,13 @@ def add(session: Session, rows: list[dict], consented_ids: Iterable = ()) -> Non
     )
     dialect = conflict_dialect(session)
     if dialect is postgresql:
-        arrays = {}
+        one_row = all(len(table_rows) == 1 for table_rows in tables)
+        params = {}
         for (table, prefix), table_rows in zip(ADDED, tables):
-            arrays |= row_arrays(table, list(table.c.keys()), table_rows, f"{prefix}_")
-        session.execute(_array_upsert(), arrays)
+            names = list(table.c.keys())
+            params |= (row_values(names, table_rows[0], f"{prefix}_") if one_row
+                       else row_arrays(table, names, table_rows, f"{prefix}_"))
+        session.execute(_combined_upsert(one_row), params)
         return
     for statement, table_rows in zip(_value_upserts(dialect), tables):
         session.execute(statement, table_rows)
