@@ -22,12 +22,14 @@ from fieldapp.migrations.runner import upgrade  # noqa: E402
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/fieldapp_bench"
 
 
-def fresh_database(kind: str, pg_url: str) -> str:
-    """An empty, migrated database of the given kind; returns its URL."""
+def fresh_database(kind: str, pg_url: str, suffix: str = "") -> str:
+    """An empty, migrated database of the given kind; returns its URL. On PostgreSQL it is the
+    database of `pg_url` with `suffix` added to its name (created when missing), so that two can
+    be in use at once."""
     if kind == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp(prefix='fieldapp-bench-')}/bench.sqlite"
     else:
-        url = pg_url
+        url = pg_url + suffix
         admin = make_engine(url.rsplit("/", 1)[0] + "/postgres").execution_options(isolation_level="AUTOCOMMIT")
         name = url.rsplit("/", 1)[1]
         with admin.connect() as conn:

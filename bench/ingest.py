@@ -4,7 +4,7 @@ For SQLite and PostgreSQL, in one run:
   1. N generated records sent through POST /api/v1/records/batch (500 a request) to gunicorn on loopback;
   2. the same rows inserted with raw SQLAlchemy Core executemany (500 a transaction) into a fresh
      database of the same kind: the records with their address resolved as the API does, and their
-     referrals;
+     referrals. The two take turns batch by batch, so both see the machine in the same state;
   3. single PUT latency (p50/p95) with 8 concurrent clients, and GET /healthz under the same load
      (the floor: what the machine gives for the lightest request).
 Each database gets --repeat rounds (3) on fresh databases; prints every round and the medians:
@@ -118,17 +118,21 @@ def api_batches(base: str, records: list[dict], clients: int = 1) -> tuple[float
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    errors = sum(
+    return elapsed, _batch_errors(answers)
+
+
+def _batch_errors(answers: list[tuple[int, int, bytes]]) -> int:
+    """Records not answered "created", from (status, records sent, body) of each batch."""
+    return sum(
         sent if status != 200 else sum(r["status"] != "created" for r in json.loads(content)["results"])
         for status, sent, content in answers
     )
-    return elapsed, errors
 
 
 def raw_rows(url: str, records: list[dict], due_days: int = 14) -> tuple[list[dict], list[dict]]:
     """The rows the API stores for these records, made by hand: records and their referrals.
 
-    The address_id is left for raw_insert to resolve, as the API does while storing; the
+    The address_id is left for raw_insert_batch to resolve, as the API does while storing; the
     fingerprint is a fixed string of the same length.
     """
     engine = make_engine(url)
@@ -164,27 +168,44 @@ def raw_rows(url: str, records: list[dict], due_days: int = 14) -> tuple[list[di
     return rows, referrals
 
 
-def raw_insert(url: str, rows: list[dict], referrals: list[list[dict]]) -> float:
-    """Per transaction of 500: one lookup of the addresses (as the API does), executemany of the
-    records, executemany of their referrals."""
-    engine = make_engine(url)
-    started = time.perf_counter()
-    for offset in range(0, len(rows), BATCH):
-        batch = rows[offset:offset + BATCH]
-        with engine.begin() as conn:
-            wanted = {(row["street_id"], row["house_number"]) for row in batch}
-            found = {(s, n, a): i for s, n, a, i in conn.execute(
-                select(Address.street_id, Address.number, Address.addition, Address.id).where(
-                    Address.street_id.in_({w[0] for w in wanted}), Address.number.in_({w[1] for w in wanted})))}
-            for row in batch:
-                row["address_id"] = found.get((row["street_id"], row["house_number"], ""))
-            conn.execute(Record.__table__.insert(), batch)
-            batch_referrals = [ref for refs in referrals[offset:offset + BATCH] for ref in refs]
-            if batch_referrals:
-                conn.execute(Referral.__table__.insert(), batch_referrals)
-    elapsed = time.perf_counter() - started
+def raw_insert_batch(engine, batch: list[dict], batch_referrals: list[list[dict]]) -> None:
+    """One transaction of up to 500: one lookup of the addresses (as the API does), executemany
+    of the records, executemany of their referrals."""
+    with engine.begin() as conn:
+        wanted = {(row["street_id"], row["house_number"]) for row in batch}
+        found = {(s, n, a): i for s, n, a, i in conn.execute(
+            select(Address.street_id, Address.number, Address.addition, Address.id).where(
+                Address.street_id.in_({w[0] for w in wanted}), Address.number.in_({w[1] for w in wanted})))}
+        for row in batch:
+            row["address_id"] = found.get((row["street_id"], row["house_number"], ""))
+        conn.execute(Record.__table__.insert(), batch)
+        flat = [ref for refs in batch_referrals for ref in refs]
+        if flat:
+            conn.execute(Referral.__table__.insert(), flat)
+
+
+def interleaved(base: str, raw_url: str, records: list[dict]) -> tuple[float, int, float]:
+    """The API batches and the raw inserts of the same records, taking turns batch by batch, so
+    that both see the machine in the same state (its speed drifts by tens of percent within a
+    minute); returns (API seconds, API errors, raw seconds). As in the raw path, the client's
+    JSON encoding of the batches and decoding of the answers are outside the API's clock."""
+    headers = {"Authorization": f"Bearer {token(base)}", "Content-Type": "application/json"}
+    rows, referrals = raw_rows(raw_url, records)
+    engine = make_engine(raw_url)
+    api_seconds = raw_seconds = 0.0
+    answers = []
+    with requests.Session() as http:
+        for offset in range(0, len(records), BATCH):
+            body = json.dumps({"records": records[offset:offset + BATCH]}).encode()
+            started = time.perf_counter()
+            response = http.post(f"{base}/api/v1/records/batch", data=body, headers=headers, timeout=120)
+            api_seconds += time.perf_counter() - started
+            answers.append((response.status_code, len(records[offset:offset + BATCH]), response.content))
+            started = time.perf_counter()
+            raw_insert_batch(engine, rows[offset:offset + BATCH], referrals[offset:offset + BATCH])
+            raw_seconds += time.perf_counter() - started
     engine.dispose()
-    return elapsed
+    return api_seconds, _batch_errors(answers), raw_seconds
 
 
 def latencies_under_load(send, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
@@ -252,13 +273,12 @@ def run(kind: str, count: int, pg_url: str, clients: int, repeat: int) -> None:
         street_ids = prepare(url)
         records = generate(count, street_ids, seed=7 + round_)
         referrals = sum(len(r.get("referrals", [])) for r in records)
+        raw_url = fresh_database(kind, pg_url, suffix="_raw")
+        prepare(raw_url)
         with gunicorn(url) as (base, _process):
-            api_seconds, api_errors = api_batches(base, records)
+            api_seconds, api_errors, raw_seconds = interleaved(base, raw_url, records)
             latencies, put_errors = put_latency(base, street_ids, seed=1000 + 10 * round_)
             floor, floor_errors = healthz_latency(base)
-        raw_url = fresh_database(kind, pg_url)
-        prepare(raw_url)
-        raw_seconds = raw_insert(raw_url, *raw_rows(raw_url, records))
         api_rates.append(count / api_seconds)
         raw_rates.append(count / raw_seconds)
         ratios.append(api_rates[-1] / raw_rates[-1])
