@@ -1,7 +1,7 @@
 import uuid
 from types import SimpleNamespace
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from ..i18n.messages import N_
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -108,7 +108,9 @@ def post_batch():
         if result.errors:
             row["errors"] = translate_messages(result.errors)
         rows.append(row)
-    return {"results": rows}
+    # Already in BatchOut's shape (test_records_batch checks that dumping it changes nothing):
+    # marshmallow would spend 4.4 µs a record copying it, 2-3 % of a batch (bench/ingest.py).
+    return jsonify(results=rows)
 
 
 @blp.route("", methods=["GET"])
