@@ -112,22 +112,14 @@ class IngestContext:
         self._refreshed = True
         return True
 
-    def address_ids(self, items: list[dict]) -> dict[tuple, int]:
-        wanted = {(d["street_id"], d["house_number"], d["house_addition"] or "") for d in items if d["house_number"]}
-        if not wanted:
-            return {}
-        rows = self.session.connection().execute(
-            _address_query(), {"street_ids": sorted({w[0] for w in wanted}), "numbers": sorted({w[1] for w in wanted})})
-        return {(s, n, a): i for s, n, a, i in rows if (s, n, a) in wanted}
-
-    def row(self, data: dict, address_ids: dict[tuple, int], received_at: datetime, print_: str) -> dict:
+    def row(self, data: dict, received_at: datetime, print_: str) -> dict:
+        """The record's row; its address_id is found while inserting it (_insert_records)."""
         partners = sorted(set(data["partners"]) | {self.user.partner.code})
-        key = (data["street_id"], data["house_number"], data["house_addition"] or "")
         return {
             "id": data["id"],
             "channel": data["channel"],
             "street_id": data["street_id"],
-            "address_id": address_ids.get(key),
+            "address_id": None,
             "house_number": data["house_number"],
             "house_addition": data["house_addition"],
             "occurred_at": data["occurred_at"].astimezone(timezone.utc),
@@ -174,6 +166,21 @@ def _address_query():
         table.c.number.in_(bindparam("numbers", expanding=True)))
 
 
+def _set_address_ids(session: Session, rows: list[dict]) -> None:
+    """SQLite: each row's registered address, looked up for all rows at once."""
+    def key(row):
+        return row["street_id"], row["house_number"], row["house_addition"] or ""
+
+    wanted = {key(row) for row in rows if row["house_number"]}
+    if not wanted:
+        return
+    found = session.connection().execute(
+        _address_query(), {"street_ids": sorted({w[0] for w in wanted}), "numbers": sorted({w[1] for w in wanted})})
+    address_ids = {(s, n, a): i for s, n, a, i in found if (s, n, a) in wanted}
+    for row in rows:
+        row["address_id"] = address_ids.get(key(row))
+
+
 @cache
 def _insert_or_nothing(dialect):
     # Core, not the ORM: the ORM's bulk path would insert these row by row.
@@ -200,7 +207,7 @@ def _registered_address(street_id, number, addition):
 def _array_record_insert():
     """PostgreSQL: records as one insert-or-nothing fed by one array per column (db.unnest_rows),
     each record's registered address looked up in the same statement (one round trip less than
-    IngestContext.address_ids); returns the ids it inserted with their address ids.
+    _set_address_ids); returns the ids it inserted with their address ids.
 
     The lookup is a scalar subquery rather than a join, so the rows are inserted in the order
     they were sent (see _insert_records)."""
@@ -231,10 +238,12 @@ def _array_referral_insert():
 
 
 def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
-    """Insert-or-nothing for rows with distinct ids; returns the ids this transaction inserted.
+    """Insert-or-nothing for rows with distinct ids, each given its registered address
+    ("address_id"); returns the ids this transaction inserted.
 
     On PostgreSQL one statement takes them all, finds their addresses and returns what it
-    inserted; the inserted rows get their "address_id" from it. On SQLite, RETURNING
+    inserted; the inserted rows get their "address_id" from it. On SQLite the addresses are
+    looked up first, for all rows at once. There RETURNING
     on a many-row insert costs more than a plain executemany, so when several rows arrive, the
     plain insert is tried first inside a savepoint: if its row count says every row was
     inserted, those are exactly the ids inserted. Otherwise (some id already stored, or stored
@@ -253,6 +262,7 @@ def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
             if row["id"] in inserted:
                 row["address_id"] = inserted[row["id"]]
         return set(inserted)
+    _set_address_ids(session, rows)
     insert = _insert_or_nothing(dialect)
     if len(rows) > 1:
         savepoint = session.begin_nested()
@@ -283,15 +293,13 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
     """
     session = ctx.session
     received_at = utcnow()
-    # PostgreSQL finds the addresses inside the insert itself (_array_record_insert).
-    addresses = {} if conflict_dialect(session) is postgresql else ctx.address_ids(items)
     prints = [fingerprint(data, ctx.user.id) for data in items]
     first_print: dict[uuid.UUID, str] = {}
     rows = []
     for data, print_ in zip(items, prints):
         if data["id"] not in first_print:
             first_print[data["id"]] = print_
-            rows.append(ctx.row(data, addresses, received_at, print_))
+            rows.append(ctx.row(data, received_at, print_))
 
     inserted = _insert_records(session, rows) if rows else set()
     referral_rows = [r for data in items if data["id"] in inserted for r in ctx.referral_rows(data)]
