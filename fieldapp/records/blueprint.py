@@ -109,7 +109,7 @@ def post_batch():
             row["errors"] = translate_messages(result.errors)
         rows.append(row)
     # Already in BatchOut's shape (test_records_batch checks that dumping it changes nothing):
-    # marshmallow would spend 4.4 µs a record copying it, 2-3 % of a batch (bench/ingest.py).
+    # marshmallow would spend 4.4 µs a record copying it, 2-3 % of a batch (measured on 500 results).
     return jsonify(results=rows)
 
 
