@@ -58,6 +58,10 @@ def accept_only(schema: Schema) -> Callable[[Any], dict | None] | None:
     return load_or_none
 
 
+def _as_is(value):
+    return value
+
+
 def _uuid(value):
     if type(value) is not str:
         raise _Decline
@@ -108,6 +112,8 @@ def _typed_loader(field: fields.Field) -> Loader:
         if True not in field.truthy or False not in field.falsy:
             raise _Unsupported
         return _of_type(bool)
+    if kind is fields.Raw:
+        return _as_is
     if kind is fields.UUID:
         return _uuid
     if kind is fields.AwareDateTime and field.format in ("iso", "iso8601") and field.default_timezone is None:

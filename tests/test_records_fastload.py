@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fieldapp.codes import CHANNELS, COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from fieldapp.fastload import accept_only
-from fieldapp.records.schemas import BatchRecordIn, RecordIn
+from fieldapp.records.schemas import BatchEnvelope, BatchRecordIn, RecordIn
 from fieldapp.timeutil import utcnow
 
 SCHEMA = BatchRecordIn()
@@ -200,3 +200,22 @@ def test_examples_near_the_edges():
     ]:
         check({**base, **changes})
     assert check(base) and check({**base, "occurred_at": soon}) and check({**base, "language": " TR "})
+
+
+ENVELOPE = BatchEnvelope()
+FAST_ENVELOPE = accept_only(ENVELOPE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(json_values, max_size=502) | json_values)
+def test_the_batch_envelope_is_declined_or_loaded_as_marshmallow_does(records):
+    """The envelope's list of 1 to 500 records of any JSON value (each is loaded on its own later)."""
+    assert FAST_ENVELOPE is not None
+    given_ = {"records": records}
+    fast = FAST_ENVELOPE(copy.deepcopy(given_))
+    try:
+        loaded = ENVELOPE.load(copy.deepcopy(given_))
+    except Exception:  # noqa: BLE001 - any refusal will do
+        assert fast is None, "the shortcut accepted an envelope marshmallow refuses"
+        return
+    assert fast is not None and exact(fast) == exact(loaded)

@@ -158,3 +158,21 @@ def test_api_requires_a_valid_token(app, world):
     wrong = client.post("/api/v1/auth/token", json={"username": "vol", "password": "wrong"})
     assert wrong.status_code == 401
     assert client.post("/api/v1/auth/token", json={"username": "vol"}).status_code == 422
+
+
+def test_the_fingerprint_of_a_record_does_not_change_between_versions():
+    """Fingerprints are stored: a retry after an upgrade must hash to the same value, or the
+    phone's resent record would be refused as a conflict. The value was computed with the
+    fingerprint's first form, json.dumps(sort_keys, default=str, compact separators)."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from fieldapp.records.operations import fingerprint
+
+    data = {"id": uuid.UUID(int=1), "channel": "loket", "street_id": 7, "house_number": 12, "house_addition": "a",
+            "occurred_at": datetime(2026, 1, 5, 10, 0, tzinfo=timezone(timedelta(hours=1))), "language": "ti",
+            "taalcoach_present": True, "outcome": "talked", "topics": ["debt"], "measures": [], "heard_via": "flyer",
+            "referrals": [{"code": "debt_help", "consent": True, "due_date": date(2026, 1, 19)}],
+            "partners": ["eas"], "ambassador": False, "notes": "ring twice"}
+    assert fingerprint(data, 3) == "0f2a7d10c06f1a3182a3c7028b2c7e7e08ef10852667d07d581170d1f58ab026"
+    assert fingerprint({**data, "id": uuid.UUID(int=2)}, 3) == fingerprint(data, 3)  # the id is not hashed
+    assert fingerprint(data, 4) != fingerprint(data, 3)  # the sender is

@@ -22,9 +22,11 @@ blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="
 
 # Well-formed records skip marshmallow's general machinery (same result, a quarter of the cost);
 # anything else is loaded by the schema itself, which gives the messages. See fieldapp/fastload.py.
-_record_in, _batch_record_in = RecordIn(), BatchRecordIn()
+_record_in, _batch_record_in, _batch_envelope = RecordIn(), BatchRecordIn(), BatchEnvelope()
 _load_plain_record = accept_only(_record_in) or (lambda _raw: None)
 _load_plain_batch_record = accept_only(_batch_record_in) or (lambda _raw: None)
+# The envelope too: marshmallow's List(Raw) visits each of the 500 records, ~1.3 µs apiece.
+_load_plain_envelope = accept_only(_batch_envelope) or (lambda _raw: None)
 
 
 def _context(user) -> IngestContext:
@@ -79,7 +81,8 @@ def post_batch():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError({"records": [N_("Send 1 to 500 records at a time.")]})
-    envelope = BatchEnvelope().load({"records": body.get("records")})
+    given = {"records": body.get("records")}
+    envelope = _load_plain_envelope(given) or _batch_envelope.load(given)
     ctx = _context(user)
     results: list[Outcome | None] = []
     valid = []

@@ -44,13 +44,18 @@ class Outcome:
     referrals: list[dict] = field(default_factory=list)
 
 
+# json.dumps with these options would build a new encoder for every record.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str, separators=(",", ":"))
+
+
 def fingerprint(data: dict, user_id: int) -> str:
-    """A stable hash of the loaded (normalised) record and who sent it."""
+    """A stable hash of the loaded (normalised) record and who sent it. Stored with the record:
+    changing the text it hashes would turn retries of records sent before the change into
+    conflicts (tests/test_records_idempotency.py pins one)."""
     canonical = {k: v for k, v in data.items() if k != "id"}
     canonical["occurred_at"] = data["occurred_at"].astimezone(timezone.utc).isoformat()
     canonical["sender"] = user_id
-    text = json.dumps(canonical, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL_JSON.encode(canonical).encode()).hexdigest()
 
 
 class KnownStreetsAndPartners:
