@@ -1,6 +1,7 @@
 """Shared pieces of the benchmarks: a fresh database, a gunicorn server on loopback."""
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import text
@@ -77,6 +79,31 @@ def gunicorn(database_url: str, workers: int = 2, threads: int = 4):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to the server under test, for the timed requests.
+
+    The standard library's client, not requests: the clients share the machine's cores with
+    gunicorn and PostgreSQL, so their own CPU time shows in the latencies they measure, and
+    requests spends about 0.5 ms more CPU a call than this (measured on an 8-client PUT load).
+    """
+
+    def __init__(self, base: str, timeout: float = 120):
+        parts = urlsplit(base)
+        self._http = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+    def send(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+        """(status, body) of one request."""
+        self._http.request(method, path, body=body, headers=headers or {})
+        response = self._http.getresponse()
+        return response.status, response.read()
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._http.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:

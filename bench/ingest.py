@@ -6,7 +6,8 @@ For SQLite and PostgreSQL, in one run:
      database of the same kind: the records with their address resolved as the API does, and their
      referrals. The two take turns batch by batch, so both see the machine in the same state;
   3. single PUT latency (p50/p95) with 8 concurrent clients, and GET /healthz under the same load
-     (the floor: what the machine gives for the lightest request).
+     (the floor: what the machine gives for the lightest request). Every timed request goes over
+     a keep-alive connection of the standard library's client (common.Connection).
 Each database gets --repeat rounds (3) on fresh databases; prints every round and the medians:
 both rates, the ratio (target >= 50 %), the latencies (target p50 <= 15 ms) and the errors (target 0).
 
@@ -26,7 +27,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import requests
-from common import DEFAULT_PG, fresh_database, gunicorn, percentile
+from common import DEFAULT_PG, Connection, fresh_database, gunicorn, percentile
 from sqlalchemy import select
 
 from fieldapp.accounts.models import Partner, User
@@ -105,11 +106,11 @@ def api_batches(base: str, records: list[dict], clients: int = 1) -> tuple[float
     lock = threading.Lock()
 
     def sender(mine: list[tuple[bytes, int]]):
-        with requests.Session() as http:
+        with Connection(base) as http:
             for body, sent in mine:
-                response = http.post(f"{base}/api/v1/records/batch", data=body, headers=headers, timeout=120)
+                status, content = http.send("POST", "/api/v1/records/batch", body, headers)
                 with lock:
-                    answers.append((response.status_code, sent, response.content))
+                    answers.append((status, sent, content))
 
     threads = [threading.Thread(target=sender, args=(bodies[i::clients],)) for i in range(clients)]
     started = time.perf_counter()
@@ -194,13 +195,13 @@ def interleaved(base: str, raw_url: str, records: list[dict]) -> tuple[float, in
     engine = make_engine(raw_url)
     api_seconds = raw_seconds = 0.0
     answers = []
-    with requests.Session() as http:
+    with Connection(base) as http:
         for offset in range(0, len(records), BATCH):
             body = json.dumps({"records": records[offset:offset + BATCH]}).encode()
             started = time.perf_counter()
-            response = http.post(f"{base}/api/v1/records/batch", data=body, headers=headers, timeout=120)
+            status, content = http.send("POST", "/api/v1/records/batch", body, headers)
             api_seconds += time.perf_counter() - started
-            answers.append((response.status_code, len(records[offset:offset + BATCH]), response.content))
+            answers.append((status, len(records[offset:offset + BATCH]), content))
             started = time.perf_counter()
             raw_insert_batch(engine, rows[offset:offset + BATCH], referrals[offset:offset + BATCH])
             raw_seconds += time.perf_counter() - started
@@ -208,16 +209,16 @@ def interleaved(base: str, raw_url: str, records: list[dict]) -> tuple[float, in
     return api_seconds, _batch_errors(answers), raw_seconds
 
 
-def latencies_under_load(send, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
-    """`clients` threads; thread c calls send(http, c, n) for n in range(per_client), one after
-    the other, and send says whether the answer was the expected one. Returns every call's
-    seconds and how many answers were not."""
+def latencies_under_load(base: str, send, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
+    """`clients` threads, each with its own keep-alive connection; thread c calls
+    send(http, c, n) for n in range(per_client), one after the other, and send says whether the
+    answer was the expected one. Returns every call's seconds and how many answers were not."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
 
     def client(c: int):
-        with requests.Session() as http:
+        with Connection(base) as http:
             for n in range(per_client):
                 started = time.perf_counter()
                 ok = send(http, c, n)
@@ -236,21 +237,21 @@ def latencies_under_load(send, clients: int = 8, per_client: int = 150) -> tuple
 
 def put_latency(base: str, street_ids: list[int], clients: int = 8, per_client: int = 150,
                 seed: int = 1000) -> tuple[list[float], int]:
-    bearer = {"Authorization": f"Bearer {token(base)}"}
+    headers = {"Authorization": f"Bearer {token(base)}", "Content-Type": "application/json"}
     bodies = [generate(per_client, street_ids, seed=seed + i) for i in range(clients)]
 
     def send(http, client, n):
         body = dict(bodies[client][n])
         rid = body.pop("id")
-        return http.put(f"{base}/api/v1/records/{rid}", json=body, headers=bearer, timeout=30).status_code == 201
+        return http.send("PUT", f"/api/v1/records/{rid}", json.dumps(body).encode(), headers)[0] == 201
 
-    return latencies_under_load(send, clients, per_client)
+    return latencies_under_load(base, send, clients, per_client)
 
 
 def healthz_latency(base: str, clients: int = 8, per_client: int = 150) -> tuple[list[float], int]:
     """The same load on GET /healthz (one SELECT 1): what this machine gives for the lightest
     request, the floor under the PUT figure."""
-    return latencies_under_load(lambda http, _c, _n: http.get(f"{base}/healthz", timeout=30).ok, clients, per_client)
+    return latencies_under_load(base, lambda http, _c, _n: http.send("GET", "/healthz")[0] == 200, clients, per_client)
 
 
 def load_average() -> str:
