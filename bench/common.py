@@ -56,7 +56,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 2, threads: int = 4):
+def gunicorn(database_url: str, workers: int | None = None, threads: int = 2):
+    """gunicorn on loopback as README.md's "Running it for real" starts it: 2 workers per core
+    with 2 threads each. Measured here (2 cores, a connection per request, 3 runs each), PUT p50
+    with 8 clients: PostgreSQL 12.9-13.2 ms with 4 x 2 against 14.1-14.5 ms with 2 x 4; SQLite
+    7.0-7.5 against 5.6-6.3 ms, kept for one rule on both."""
+    workers = workers or 2 * (os.cpu_count() or 1)
     port = free_port()
     env = {**os.environ, "FIELDAPP_DATABASE_URL": database_url,
            "FIELDAPP_INSTANCE_PATH": tempfile.mkdtemp(prefix="fieldapp-bench-instance-")}
@@ -81,29 +86,39 @@ def gunicorn(database_url: str, workers: int = 2, threads: int = 4):
         process.wait(timeout=30)
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection to the server under test, for the timed requests.
+# The standard library's HTTP client, not requests, for every timed request: the clients share
+# the machine's cores with gunicorn and PostgreSQL, so their own CPU time shows in the latencies
+# they measure, and requests spends about 0.5 ms more CPU a call (measured, 8-client PUT load).
 
-    The standard library's client, not requests: the clients share the machine's cores with
-    gunicorn and PostgreSQL, so their own CPU time shows in the latencies they measure, and
-    requests spends about 0.5 ms more CPU a call than this (measured on an 8-client PUT load).
+def connect(base: str, timeout: float = 120) -> http.client.HTTPConnection:
+    """A keep-alive connection to the server, for one client sending request after request."""
+    parts = urlsplit(base)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+
+def send(connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None,
+         headers: dict | None = None) -> tuple[int, bytes]:
+    """(status, body) of one request on this connection."""
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def send_once(base: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+              timeout: float = 120) -> tuple[int, bytes]:
+    """(status, body) of one request on a connection of its own, closed after it.
+
+    That is how a reverse proxy passes requests on to gunicorn by default (nginx: HTTP/1.0 to
+    its upstream). A kept-alive connection stays with the worker that accepted it, and 8 of
+    them were shared unevenly between 2 workers in every run (6 and 2, 7 and 1, 5 and 3): the
+    split decided the latency (PUT p50 12.5-17.1 ms over 5 runs, against 14.1-14.5 ms over 3
+    with a connection per request).
     """
-
-    def __init__(self, base: str, timeout: float = 120):
-        parts = urlsplit(base)
-        self._http = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-
-    def send(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
-        """(status, body) of one request."""
-        self._http.request(method, path, body=body, headers=headers or {})
-        response = self._http.getresponse()
-        return response.status, response.read()
-
-    def __enter__(self) -> "Connection":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self._http.close()
+    connection = connect(base, timeout)
+    try:
+        return send(connection, method, path, body, {**(headers or {}), "Connection": "close"})
+    finally:
+        connection.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
