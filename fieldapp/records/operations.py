@@ -44,8 +44,9 @@ class Outcome:
     referrals: list[dict] = field(default_factory=list)
 
 
-# json.dumps with these options would build a new encoder for every record.
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str, separators=(",", ":"))
+# json.dumps with these options would build a new encoder for every record. The canonical
+# dict is built here and holds no cycles, so the encoder need not look for them.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str, separators=(",", ":"), check_circular=False)
 
 
 def fingerprint(data: dict, user_id: int) -> str:

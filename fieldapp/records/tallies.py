@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
-from datetime import datetime, timedelta, timezone
+from functools import cache, lru_cache
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (
     ForeignKey, Integer, SmallInteger, String, and_, bindparam, case, delete, func, literal, or_, select, true,
@@ -204,7 +204,12 @@ def _upsert_weeks(dialect, where):
 
 def week_of(moment: datetime) -> str:
     """sqlfuncs.week_start for a timestamp in memory: the Monday of its UTC week."""
-    day = moment.astimezone(timezone.utc).date()
+    return _monday_of(moment.astimezone(timezone.utc).date())
+
+
+@lru_cache(maxsize=1024)
+def _monday_of(day: date) -> str:
+    # A batch's 500 records fall on far fewer days than that.
     return (day - timedelta(days=day.weekday())).isoformat()
 
 
@@ -273,22 +278,31 @@ def _address_rows(rows: list[dict], consented_ids: set) -> list[dict]:
     tallies: dict[tuple, dict] = {}
     for row in rows:
         key = (row["street_id"], row["address_id"] or ANONYMOUS)
+        channel, outcome, occurred_at = row["channel"], row["outcome"], row["occurred_at"]
         tally = tallies.get(key)
         if tally is None:
             tally = tallies[key] = dict.fromkeys(SUMMED, 0) | {
                 "street_id": key[0], "address_key": key[1], "best": 1,
-                "first_at": row["occurred_at"], "last_loket": None,
+                "first_at": occurred_at, "last_loket": None,
             }
         tally["records"] += 1
-        tally["refusals"] += row["outcome"] == "refused"
-        tally["taalcoach"] += bool(row["taalcoach_present"])
-        tally["koppel"] += row["partner_count"] >= 2
-        tally[f"ch_{row['channel']}"] += 1
-        tally["consented_records"] += row["id"] in consented_ids
-        tally["best"] = max(tally["best"], best_step(row["channel"], row["outcome"], row["ambassador"]))
-        tally["first_at"] = min(tally["first_at"], row["occurred_at"])
-        if row["channel"] == "loket" and (tally["last_loket"] is None or row["occurred_at"] > tally["last_loket"]):
-            tally["last_loket"] = row["occurred_at"]
+        tally["ch_" + channel] += 1
+        # Most counters stay 0 for most records: add only when there is something to add.
+        if outcome == "refused":
+            tally["refusals"] += 1
+        if row["taalcoach_present"]:
+            tally["taalcoach"] += 1
+        if row["partner_count"] >= 2:
+            tally["koppel"] += 1
+        if row["id"] in consented_ids:
+            tally["consented_records"] += 1
+        step = best_step(channel, outcome, row["ambassador"])
+        if step > tally["best"]:
+            tally["best"] = step
+        if occurred_at < tally["first_at"]:
+            tally["first_at"] = occurred_at
+        if channel == "loket" and (tally["last_loket"] is None or occurred_at > tally["last_loket"]):
+            tally["last_loket"] = occurred_at
     return [tallies[key] for key in sorted(tallies)]
 
 
