@@ -89,6 +89,8 @@ class IngestContext:
         self.user = user
         self.due_days = due_days
         self.neighbourhood_ids = user.neighbourhood_ids
+        # Read once: each ORM attribute read costs about 0.1 µs, for every record of a batch.
+        self._user_id, self._user_partner_id, self._user_partner_code = user.id, user.partner_id, user.partner.code
         self._known = known or KnownStreetsAndPartners()
         self._hood_of, self._partner_codes = self._known.get(session)
         self._refreshed = known is None
@@ -120,7 +122,7 @@ class IngestContext:
 
     def row(self, data: dict, received_at: datetime, print_: str) -> dict:
         """The record's row; its address_id is found while inserting it (_insert_records)."""
-        partners = sorted(set(data["partners"]) | {self.user.partner.code})
+        partners = sorted(set(data["partners"]) | {self._user_partner_code})
         return {
             "id": data["id"],
             "channel": data["channel"],
@@ -139,13 +141,15 @@ class IngestContext:
             "partner_count": len(partners),
             "ambassador": data["ambassador"],
             "notes": data["notes"],
-            "recorded_by_id": self.user.id,
-            "recorded_by_partner_id": self.user.partner_id,
+            "recorded_by_id": self._user_id,
+            "recorded_by_partner_id": self._user_partner_id,
             "received_at": received_at,
             "fingerprint": print_,
         }
 
     def referral_rows(self, data: dict) -> list[dict]:
+        if not data["referrals"]:
+            return []  # most records: skip the local date below (a time zone conversion)
         default_due = local_date(data["occurred_at"]) + timedelta(days=self.due_days)
         return [
             {
@@ -299,7 +303,8 @@ def store(ctx: IngestContext, items: list[dict]) -> list[Outcome]:
     """
     session = ctx.session
     received_at = utcnow()
-    prints = [fingerprint(data, ctx.user.id) for data in items]
+    user_id = ctx.user.id
+    prints = [fingerprint(data, user_id) for data in items]
     first_print: dict[uuid.UUID, str] = {}
     rows = []
     for data, print_ in zip(items, prints):
