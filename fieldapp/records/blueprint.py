@@ -64,7 +64,7 @@ def put_record(record_id: uuid.UUID):
         raise ValidationError(errors)
     session = get_session()
     with write_transaction(session):
-        [outcome] = store(ctx, [data])
+        [outcome] = store(ctx, [data], with_rows=True)
         if outcome.status == CREATED:
             return _as_stored(outcome, user), 201
         if outcome.status == CONFLICT:
