@@ -58,6 +58,20 @@ def accept_only(schema: Schema) -> Callable[[Any], dict | None] | None:
     return load_or_none
 
 
+def load_fast_or_full(schema: Schema) -> Callable[[Any], Any]:
+    """schema.load, through the shortcut when the schema has one: plain input the shortcut's
+    way, anything it declines by marshmallow itself, which raises with the messages."""
+    shortcut = accept_only(schema)
+    if shortcut is None:
+        return schema.load
+
+    def load(data: Any) -> Any:
+        loaded = shortcut(data)
+        return schema.load(data) if loaded is None else loaded
+
+    return load
+
+
 def _as_is(value):
     return value
 

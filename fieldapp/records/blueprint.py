@@ -11,7 +11,7 @@ from .. import audit
 from ..accounts.access import require_user
 from ..api import error_response, translate_messages
 from ..db import get_session, write_transaction
-from ..fastload import accept_only
+from ..fastload import load_fast_or_full
 from .operations import (
     CONFLICT, CREATED, INVALID, IngestContext, KnownStreetsAndPartners, Outcome, list_records, store, visible_records,
 )
@@ -22,12 +22,11 @@ blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="
 
 # Well-formed records skip marshmallow's general machinery (same result, a quarter of the cost);
 # anything else is loaded by the schema itself, which gives the messages. See fieldapp/fastload.py.
-_record_in, _batch_record_in, _batch_envelope = RecordIn(), BatchRecordIn(), BatchEnvelope()
-_load_plain_record = accept_only(_record_in) or (lambda _raw: None)
-_load_plain_batch_record = accept_only(_batch_record_in) or (lambda _raw: None)
 # The envelope too: marshmallow's List(Raw) visits each of up to 500 records (about 1 µs a
 # record of a batch, measured in-process).
-_load_plain_envelope = accept_only(_batch_envelope) or (lambda _raw: None)
+_load_record = load_fast_or_full(RecordIn())
+_load_batch_record = load_fast_or_full(BatchRecordIn())
+_load_envelope = load_fast_or_full(BatchEnvelope())
 
 
 def _context(user) -> IngestContext:
@@ -53,9 +52,7 @@ def put_record(record_id: uuid.UUID):
     body = request.get_json(silent=True)
     if body is None:
         return error_response(400)
-    data = _load_plain_record(body)
-    if data is None:
-        data = _record_in.load(body)
+    data = _load_record(body)
     if data.get("id") not in (None, record_id):
         raise ValidationError({"id": [N_("Does not match the record's address.")]})
     data["id"] = record_id
@@ -82,20 +79,17 @@ def post_batch():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError({"records": [N_("Send 1 to 500 records at a time.")]})
-    given = {"records": body.get("records")}
-    envelope = _load_plain_envelope(given) or _batch_envelope.load(given)
+    envelope = _load_envelope({"records": body.get("records")})
     ctx = _context(user)
     results: list[Outcome | None] = []
     valid = []
     for raw in envelope["records"]:
-        data = _load_plain_batch_record(raw)
-        if data is None:
-            try:
-                data = _batch_record_in.load(raw)
-            except ValidationError as err:
-                raw_id = raw.get("id") if isinstance(raw, dict) else None
-                results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
-                continue
+        try:
+            data = _load_batch_record(raw)
+        except ValidationError as err:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            results.append(Outcome(str(raw_id) if raw_id is not None else "", INVALID, err.messages))
+            continue
         errors = ctx.check(data)
         if errors:
             results.append(Outcome(data["id"], INVALID, errors))
