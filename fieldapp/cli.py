@@ -144,9 +144,20 @@ def demo_command(port, no_serve):
         click.echo("(password generated for this run; set FIELDAPP_DEMO_PASSWORD to choose one)")
     if no_serve:
         return
+    serve(port, "demo")
+
+
+def serve(port: int, what: str) -> None:
+    """Serve the app on loopback in the foreground until Ctrl+C.
+
+    Not `app.run()`: inside a Flask CLI command Flask ignores that call (it would block the
+    command), so the demo used to seed, print its URL and exit without ever serving.
+    """
+    from werkzeug.serving import run_simple
+
     url = f"http://127.0.0.1:{port}"
-    click.echo(f"\nfieldapp demo running at {url}  (Ctrl+C stops it)\n")
-    current_app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+    click.echo(f"\nfieldapp {what} running at {url}  (Ctrl+C stops it)\n")
+    run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def _operator() -> dict:

@@ -5,20 +5,17 @@ schema turns what would be a database error (a 500) into a per-field 422.
 """
 from __future__ import annotations
 
-import re
+from datetime import date
 
 from marshmallow import ValidationError, fields, validate
 
 from .i18n.messages import N_
 
 INT32_MAX = 2**31 - 1
-# C0 control characters (below U+0020) other than tab, line feed and carriage return.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _no_control_characters(value: str) -> None:
-    if CONTROL_CHARACTER.search(value):
-        raise ValidationError(N_("Contains characters that are not allowed."))
+# C0 control characters (below U+0020) other than tab, line feed and carriage return. As a
+# Regexp validator the rule also reaches the OpenAPI document as a `pattern`, so a client
+# reading the document knows it.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 
 
 class Text(fields.String):
@@ -27,7 +24,8 @@ class Text(fields.String):
     def __init__(self, *args, **kwargs):
         validators = kwargs.pop("validate", None)
         validators = [validators] if callable(validators) else list(validators or [])
-        super().__init__(*args, validate=[_no_control_characters, *validators], **kwargs)
+        no_controls = validate.Regexp(NO_CONTROL_CHARACTERS, error=N_("Contains characters that are not allowed."))
+        super().__init__(*args, validate=[no_controls, *validators], **kwargs)
 
 
 class Id(fields.Integer):
@@ -37,3 +35,17 @@ class Id(fields.Integer):
         kwargs.setdefault("strict", True)
         kwargs.setdefault("validate", validate.Range(min=1, max=INT32_MAX, error=N_("Unknown id.")))
         super().__init__(*args, **kwargs)
+
+
+# Days that still convert between Amsterdam and UTC without overflowing.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+class Day(fields.Date):
+    """A calendar day of a period filter. Any real date is a valid bound: one before 1900 or
+    after 9998 asks for everything on that side, so it is moved to the nearest day that
+    converts to UTC without overflowing (no record lies outside them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        return min(max(day, EARLIEST_DAY), LATEST_DAY)

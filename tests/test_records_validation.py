@@ -142,7 +142,20 @@ def test_nul_in_credentials_is_a_422(app, world):
 
 
 def test_the_characters_refused_are_the_controls_below_space_but_tab_and_line_breaks():
-    from fieldapp.validation import CONTROL_CHARACTER
+    import re
 
-    refused = {chr(code) for code in range(0x110000) if CONTROL_CHARACTER.search(chr(code))}
+    from fieldapp.validation import NO_CONTROL_CHARACTERS
+
+    allowed = re.compile(NO_CONTROL_CHARACTERS)
+    refused = {chr(code) for code in range(0x110000) if not allowed.match("a" + chr(code) + "b")}
     assert refused == {chr(code) for code in range(32)} - set("\t\n\r")
+
+
+def test_a_street_id_in_the_query_string_filters_the_records(login, world):
+    """Query strings carry text: ?street_id=5 is the street 5, not "not a whole number"."""
+    api = login("vol")
+    for street in ("Smitsplein", "Koningsweg"):
+        assert api.put(f"/api/v1/records/{uuid.uuid4()}", json=rally(world.streets[street])).status_code == 201
+    response = api.get(f"/api/v1/records?street_id={world.streets['Koningsweg']}")
+    assert response.status_code == 200, response.get_json()
+    assert [r["street_id"] for r in response.get_json()["records"]] == [world.streets["Koningsweg"]]

@@ -5,12 +5,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from ..codes import CHANNELS, TENURES
 from ..i18n.messages import N_
+from ..validation import Day
 
 
 class PeriodQuery(Schema):
     # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
-    date_from = fields.Date(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
-    date_to = fields.Date(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
+    date_from = Day(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
+    date_to = Day(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
 
     @validates_schema
     def check_period(self, data, **_kwargs):

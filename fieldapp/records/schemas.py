@@ -15,14 +15,12 @@ from marshmallow import (
 from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
-from ..validation import Id, Text
+from ..validation import Day, Id, Text
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # Paper forms get typed in late, but not from before the app's time: this also keeps far-off
 # years (0001, 9999) from overflowing when converted to UTC.
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-# Period filters: days that still convert between Amsterdam and UTC without overflowing.
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 # ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
 LANGUAGES = frozenset(
     code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
@@ -82,7 +80,8 @@ class RecordIn(Schema):
             "invalid_awareness": N_("Give the time with its UTC offset, like +02:00."),
         },
     )
-    language = Text(required=True, validate=is_language, metadata={"description": "ISO 639 code"})
+    language = Text(required=True, validate=is_language,
+                    metadata={"description": "ISO 639 code (upper case accepted)", "enum": sorted(LANGUAGES)})
     taalcoach_present = fields.Boolean(load_default=False)
     outcome = Text(allow_none=True, load_default=None, validate=one_of(OUTCOMES, N_("Unknown door outcome.")))
     topics = fields.List(
@@ -159,17 +158,19 @@ class BatchRecordIn(RecordIn):
     id = fields.UUID(required=True)
 
 
+BATCH_SIZE = validate.Length(min=1, max=500, error=N_("Send 1 to 500 records at a time."))
+
+
 class BatchIn(Schema):
-    records = fields.List(fields.Nested(BatchRecordIn), required=True)
+    """The batch as the OpenAPI document describes it."""
+
+    records = fields.List(fields.Nested(BatchRecordIn), required=True, validate=BATCH_SIZE)
 
 
 class BatchEnvelope(Schema):
     """What is checked of a batch as a whole; each record is then loaded on its own."""
 
-    records = fields.List(
-        fields.Raw(), required=True,
-        validate=validate.Length(min=1, max=500, error=N_("Send 1 to 500 records at a time.")),
-    )
+    records = fields.List(fields.Raw(), required=True, validate=BATCH_SIZE)
 
 
 class BatchItemResult(Schema):
@@ -223,14 +224,13 @@ class RecordOut(Schema):
 
 
 class RecordQuery(Schema):
-    street_id = Id()
+    # A query string carries text: "5" is the id 5 here, unlike in a JSON body.
+    street_id = Id(strict=False)
     channel = Text(validate=one_of(CHANNELS, N_("Unknown channel.")))
     cursor = Text(validate=validate.Length(max=200))
     # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
-    date_from = fields.Date(data_key="from", validate=validate.Range(EARLIEST_DAY, LATEST_DAY, error=N_("Not a valid date.")),
-                            metadata={"description": "first day (Europe/Amsterdam), included"})
-    date_to = fields.Date(data_key="to", validate=validate.Range(EARLIEST_DAY, LATEST_DAY, error=N_("Not a valid date.")),
-                          metadata={"description": "last day (Europe/Amsterdam), included"})
+    date_from = Day(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
+    date_to = Day(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 
     @validates_schema

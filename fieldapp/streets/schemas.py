@@ -20,8 +20,14 @@ class PointField(fields.String):
         return _parse_point(super()._deserialize(value, attr, data, **kwargs))
 
 
+# The form _parse_point accepts, in the OpenAPI document: a client can read what a valid point is.
+POINT_PATTERN = (r"^-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),"
+                 r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)$")
+
+
 class StreetQuery(Schema):
-    near = PointField(metadata={"description": "latitude,longitude (WGS84)", "example": "52.166,5.290"})
+    near = PointField(metadata={"description": "latitude,longitude (WGS84)", "example": "52.166,5.290",
+                                "pattern": POINT_PATTERN})
     q = Text(validate=validate.Length(max=120), metadata={"description": "part of a street name"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 

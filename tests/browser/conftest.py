@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,20 +54,10 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app, world):
-    import logging
+    from helpers import ServedApp  # tests/helpers.py
 
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the report
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, world)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with ServedApp(app) as served:
+        yield LiveServer(served.url, app, world)
 
 
 @pytest.fixture
