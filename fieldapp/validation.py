@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from .i18n.messages import N_
 

@@ -4,7 +4,7 @@ Messages are lazy msgids: they are rendered in the request's language when the e
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from babel import Locale
 from ..i18n.messages import N_
