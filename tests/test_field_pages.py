@@ -155,6 +155,10 @@ def test_i18n_json_holds_every_msgid_of_the_catalog(app, code):
     # The client uses no plural forms: it gets every singular msgid.
     assert set(data["messages"]) == {m for m in template_ids() if isinstance(m, str)}
     assert data["meta"]["locale"] == code and data["meta"]["dir"] == "ltr"
+    # CLDR's way of writing a local time: Chromium's Intl has no Tigrinya or Somali.
+    when = data["meta"]["datetime"]
+    assert "MMM" in when["pattern"] and "mm" in when["pattern"]
+    assert len(when["months"]) == 12 and when["am"] and when["pm"]
     # Revalidation is cheap: the same catalog answers 304.
     again = client.get(f"/field/i18n/{code}.json", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from babel.support import Translations
@@ -50,4 +51,22 @@ def locale_meta(code: str) -> dict:
         "group": get_group_symbol(code),
         # Dates the shell shows, formatted by Babel (CLDR) so they switch language offline too.
         "card_date": format_date(CARD_DATE, format="long", locale=code),
+        "datetime": datetime_pattern(code),
+    }
+
+
+def datetime_pattern(code: str) -> dict:
+    """CLDR's medium date with short time, for the phone to format local times itself.
+
+    The browser's Intl knows no Tigrinya or Somali (Chromium shows them in American English),
+    so i18n.js formats with this pattern and these names instead.
+    """
+    loc = Locale.parse(code)
+    pattern = loc.datetime_formats["medium"].replace("{1}", loc.date_formats["medium"].pattern)
+    periods = loc.day_periods["format"]["abbreviated"]
+    return {
+        "pattern": pattern.replace("{0}", loc.time_formats["short"].pattern),
+        "months": [loc.months["format"]["abbreviated"][month] for month in range(1, 13)],
+        "am": periods["am"],
+        "pm": periods["pm"],
     }

@@ -77,12 +77,30 @@
     }
     if (field("occurred_at")) field("occurred_at").value = localInputValue(new Date());
     clearErrors();
+    showNotesLength();
   }
 
+  // The conversation language starts as the interface's: a volunteer working in Turkish mostly
+  // talks Turkish at the door. It follows a switch until the volunteer picks one. English is no
+  // door language here, so an English interface keeps the last language used.
+  var languageByHand = false;
+  function conversationLanguageFor(ui) {
+    return ui === "en" ? fieldapp.store.get(LANG_KEY, null) || ui : ui;
+  }
+  function preselectLanguage(ui) {
+    var radio = form.querySelector('input[name="language"][value="' + conversationLanguageFor(ui) + '"]');
+    if (radio) radio.checked = true;
+  }
+  ["click", "change"].forEach(function (type) {
+    form.addEventListener(type, function (event) { if (event.target.name === "language") languageByHand = true; });
+  });
+  document.addEventListener("fieldapp:locale", function (event) {
+    if (!languageByHand) preselectLanguage(event.detail.locale);
+  });
+
   function applyPreferences() {
-    var lang = fieldapp.store.get(LANG_KEY, null) || i18n.locale;
-    var radio = form.querySelector('input[name="language"][value="' + lang + '"]');
-    if (radio && !checked("language").length) radio.checked = true;
+    // i18n.target, not i18n.locale: a page from the worker's cache is switched only once its catalog is here.
+    if (!checked("language").length) preselectLanguage(i18n.target || i18n.locale);
     var own = session.user && session.user.partner;
     form.querySelectorAll('input[name="partners"]').forEach(function (i) {
       if (i.value === own) { i.checked = true; i.disabled = true; i.closest(".chip").classList.add("own"); }
@@ -116,6 +134,31 @@
   }
   form.addEventListener("input", function (event) { clearSection(event.target); });
   form.addEventListener("change", function (event) { clearSection(event.target); });
+
+  // --- the notes' length while typing: the server's limit (codes.json), counted as it counts -----
+  var notesCount = document.getElementById("notes-count");
+  function charCount(text) { return Array.from(text.trim()).length; } // code points, after trimming, as the server
+  function showNotesLength() {
+    var notes = field("notes");
+    if (!notes || !notesCount || !codes) return;
+    var rule = codes.rules.notes;
+    var n = charCount(notes.value);
+    var number = new Intl.NumberFormat(i18n.locale);
+    notesCount.querySelector(".counter-figures").textContent = number.format(n) + " / " + number.format(rule.max);
+    var over = notesCount.querySelector(".counter-over");
+    if (n > rule.max) {
+      setText(over, rule.message);
+      notes.setAttribute("aria-invalid", "true");
+    } else {
+      over.textContent = "";
+      over.removeAttribute("data-i18n");
+    }
+    notesCount.classList.toggle("over", n > rule.max);
+  }
+  ["input", "change"].forEach(function (type) {
+    form.addEventListener(type, function (event) { if (event.target.name === "notes") showNotesLength(); });
+  });
+  document.addEventListener("fieldapp:locale", showNotesLength);
 
   // --- follow-up and the resident card --------------------------------------------------------
   function updateConsent() {
@@ -240,7 +283,7 @@
       }
     });
     if ((p.referrals || []).length && !checked("consent").length) add("referrals", rules.messages.consent);
-    if (p.notes && p.notes.length > rules.notes.max) add("notes", rules.notes.message);
+    if (p.notes && charCount(p.notes) > rules.notes.max) add("notes", rules.notes.message);
     if (new Date(p.occurred_at).getTime() > Date.now() + rules.future_tolerance_seconds * 1000) add("occurred_at", rules.messages.future);
     return errors;
   }
@@ -296,6 +339,14 @@
     return direct(recordId, payload);
   }
 
+  // Kept in the outbox: say why, and what happens next. With a line, the answer may have been
+  // lost on the way back, so "when there is a connection" would be wrong.
+  function keptMessage(result) {
+    if (!navigator.onLine) return N_("Saved on this phone. It is sent when there is a connection.");
+    if (result.retry === "auth") return N_("Saved on this phone. Log in again to send it.");
+    return N_("Saved on this phone. Sending is retried automatically.");
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var payload = build();
@@ -314,9 +365,7 @@
       if (result.status === "sent" || result.status === "pending") {
         if (payload.language) fieldapp.store.set(LANG_KEY, payload.language);
         statusEl.setAttribute("data-last-id", recordId);
-        setText(statusEl, result.status === "sent"
-          ? N_("Sent. Ready for the next door.")
-          : N_("Saved on this phone. It is sent when there is a connection."));
+        setText(statusEl, result.status === "sent" ? N_("Sent. Ready for the next door.") : keptMessage(result));
         startRecord(true);
         window.scrollTo(0, 0);
       } else if (result.status === "offline") {
@@ -339,7 +388,7 @@
   applyPreferences();
   fetch(document.documentElement.getAttribute("data-codes-url") || "/field/codes.json")
     .then(function (r) { return r.json(); })
-    .then(function (data) { codes = data; form.setAttribute("data-ready", "true"); },
+    .then(function (data) { codes = data; showNotesLength(); form.setAttribute("data-ready", "true"); },
           function () { form.setAttribute("data-ready", "true"); });
   fieldapp.refreshStreets().then(fillStreets);
 })();

@@ -120,31 +120,30 @@
     return s ? s.name : "#" + id;
   }
 
-  function formatWhen(iso) {
-    try {
-      return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
-    } catch (e) { return iso; }
+  function formatWhen(iso) { return i18n.formatDateTime(new Date(iso)); }
+
+  /** One line per record: channel, street and house number, local time (on the server or still on the phone). */
+  function recordItem(record) {
+    var li = document.createElement("li");
+    var what = document.createElement("span");
+    what.className = "what";
+    what.setAttribute("data-i18n", channelMsgid(record.channel));
+    what.textContent = i18n.t(channelMsgid(record.channel));
+    var where = document.createElement("span");
+    where.className = "where";
+    where.textContent = streetName(record.street_id) + (record.house_number ? " " + record.house_number + (record.house_addition ? "-" + record.house_addition : "") : "");
+    var when = document.createElement("time");
+    when.dateTime = record.occurred_at;
+    when.setAttribute("data-when", record.occurred_at);
+    when.textContent = formatWhen(record.occurred_at);
+    li.appendChild(what); li.appendChild(where); li.appendChild(when);
+    return li;
   }
 
   function renderRecent(records) {
     var list = $("recent-list");
     list.textContent = "";
-    records.forEach(function (record) {
-      var li = document.createElement("li");
-      var what = document.createElement("span");
-      what.className = "what";
-      what.setAttribute("data-i18n", channelMsgid(record.channel));
-      what.textContent = i18n.t(channelMsgid(record.channel));
-      var where = document.createElement("span");
-      where.className = "where";
-      where.textContent = streetName(record.street_id) + (record.house_number ? " " + record.house_number + (record.house_addition ? "-" + record.house_addition : "") : "");
-      var when = document.createElement("time");
-      when.dateTime = record.occurred_at;
-      when.setAttribute("data-when", record.occurred_at);
-      when.textContent = formatWhen(record.occurred_at);
-      li.appendChild(what); li.appendChild(where); li.appendChild(when);
-      list.appendChild(li);
-    });
+    records.forEach(function (record) { list.appendChild(recordItem(record)); });
     if (!records.length) say($("recent-message"), N_("No records yet."));
   }
 
@@ -155,40 +154,53 @@
     }, function () { say($("recent-message"), N_("Offline: recent records are shown when you are online.")); });
   }
 
-  // --- not sent yet (the outbox belongs to the offline work; shown when it is there) ---------
-  function showUnsent(count) {
-    var el = $("unsent");
-    if (typeof count !== "number") { el.hidden = true; return; }
-    el.hidden = false;
-    if (count === 0) say(el, N_("All records are sent."));
-    else say(el, N_("Not sent yet: %(count)s"), { count: count });
+  // --- not sent yet: the volunteer's records still on this phone, newest first ------------------
+  // (How many there are is the status bar's to say: one place, one wording.)
+  var unsentAsked = 0;
+  function renderUnsent(entries) {
+    var list = $("unsent-list");
+    list.textContent = "";
+    entries.forEach(function (entry) {
+      var li = recordItem(entry.payload);
+      li.setAttribute("data-uuid", entry.uuid);
+      list.insertBefore(li, list.firstChild);
+    });
+    $("unsent").hidden = !entries.length;
   }
 
   function refreshUnsent() {
     var outbox = fieldapp.outbox;
-    if (outbox && typeof outbox.pendingCount === "function") {
-      Promise.resolve(outbox.pendingCount()).then(showUnsent, function () { showUnsent(null); });
-    }
+    if (!outbox || typeof outbox.list !== "function") return;
+    var asked = ++unsentAsked;
+    outbox.list().then(function (entries) {
+      if (asked !== unsentAsked) return; // a later answer is on its way
+      renderUnsent(entries.filter(function (e) {
+        var mine = !e.owner || e.owner === session.user.username; // a shared phone shows each their own
+        return mine && e.payload && (e.status === "pending" || e.status === "sending");
+      }));
+    }, function () { /* no outbox database: nothing to list */ });
   }
-  document.addEventListener("fieldapp:outbox", function (event) {
-    if (event.detail && typeof event.detail.pending === "number") showUnsent(event.detail.pending);
-  });
+  say($("unsent-heading"), N_("Not sent yet"));
+  document.addEventListener("fieldapp:outbox", refreshUnsent);
 
-  document.addEventListener("fieldapp:locale", function () {
+  // Numbers and times are formatted here, not by the catalog: redo them once it (or another) is in.
+  function reformat() {
     document.querySelectorAll("#street-list .distance").forEach(function (d) {
       d.textContent = formatDistance(Number(d.getAttribute("data-distance")));
     });
-    document.querySelectorAll("#recent-list time").forEach(function (t) {
+    document.querySelectorAll("#recent-list time, #unsent-list time").forEach(function (t) {
       t.textContent = formatWhen(t.getAttribute("data-when"));
     });
-  });
+  }
+  document.addEventListener("fieldapp:locale", reformat);
+  Promise.resolve(i18n.ready).then(reformat);
 
   showChosen();
   fetch(document.documentElement.getAttribute("data-codes-url") || "/field/codes.json")
     .then(function (r) { return r.json(); })
     .then(function (data) { codes = data; }, function () { codes = null; })
-    .then(function () { return fieldapp.refreshStreets(); })
-    .then(loadRecent);
+    .then(function () { refreshUnsent(); return fieldapp.refreshStreets(); })
+    .then(function () { refreshUnsent(); loadRecent(); });
   refreshUnsent();
   if (navigator.permissions && navigator.permissions.query) {
     navigator.permissions.query({ name: "geolocation" }).then(function (status) {

@@ -91,13 +91,58 @@
     });
   }
 
+  function readCookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  /** The explicit choice, as the server ranks it: ?lang=, then the cookie, then this phone's memory.
+   * A page from the service worker's cache may have been rendered in another language. */
+  function wantedLocale() {
+    var stored = null;
+    try { stored = localStorage.getItem(STORE_KEY); } catch (e) { /* ignore */ }
+    var candidates = [new URLSearchParams(location.search).get("lang"), readCookie("lang"), stored];
+    for (var i = 0; i < candidates.length; i++) {
+      if (candidates[i] && SUPPORTED.indexOf(candidates[i]) >= 0) return candidates[i];
+    }
+    return null;
+  }
+  var wanted = wantedLocale();
+
+  function pad2(n) { return (n < 10 ? "0" : "") + n; }
+
+  /** A local date and time by the catalog's CLDR pattern (Intl lacks some of our languages). */
+  function formatDateTime(date, code) {
+    var catalog = catalogs[code];
+    var spec = catalog && catalog.meta.datetime;
+    if (!spec || isNaN(date)) return date.toLocaleString(code);
+    var hours = date.getHours();
+    var fields = {
+      d: String(date.getDate()), dd: pad2(date.getDate()),
+      M: String(date.getMonth() + 1), MM: pad2(date.getMonth() + 1), MMM: spec.months[date.getMonth()],
+      y: String(date.getFullYear()), yyyy: String(date.getFullYear()), yy: pad2(date.getFullYear() % 100),
+      H: String(hours), HH: pad2(hours), h: String(hours % 12 || 12), hh: pad2(hours % 12 || 12),
+      m: String(date.getMinutes()), mm: pad2(date.getMinutes()), a: hours < 12 ? spec.am : spec.pm,
+    };
+    // 'quoted' text is literal; a run of one letter is a field.
+    return spec.pattern.replace(/'([^']*)'|([A-Za-z])\2*/g, function (whole, quoted) {
+      if (quoted !== undefined) return quoted || "'";
+      return Object.prototype.hasOwnProperty.call(fields, whole) ? fields[whole] : whole;
+    });
+  }
+
   var i18n = {
     locale: SUPPORTED.indexOf(html.lang) >= 0 ? html.lang : "nl",
+    /** The language the interface is in or is switching to. Scripts that choose something by
+     * language read this: `locale` still names the cached page's language until its catalog is here. */
+    target: null,
     supported: SUPPORTED.slice(),
     /** Translate into the interface language; %(name)s placeholders from params. */
     t: function (msgid, params) { return translateIn(i18n.locale, msgid, params); },
     /** Translate into a given language (e.g. the resident's). */
     tIn: translateIn,
+    /** A local date and time in the interface language (or `code`). */
+    formatDateTime: function (date, code) { return formatDateTime(date, code || i18n.locale); },
     meta: function (code) { return catalogs[code || i18n.locale] ? catalogs[code || i18n.locale].meta : null; },
     load: load,
     render: render,
@@ -128,6 +173,7 @@
     },
     setLocale: function (code) {
       if (SUPPORTED.indexOf(code) < 0) return Promise.reject(new Error("unsupported locale " + code));
+      i18n.target = code;
       return load(code).then(function (catalog) {
         var previous = i18n.locale;
         i18n.locale = code;
@@ -141,9 +187,13 @@
         try { localStorage.setItem(STORE_KEY, code); } catch (e) { /* private mode: the cookie remains */ }
         document.dispatchEvent(new CustomEvent("fieldapp:locale", { detail: { locale: code, previous: previous } }));
         return code;
+      }, function (err) {
+        if (i18n.target === code) i18n.target = i18n.locale;
+        throw err;
       });
     },
   };
+  i18n.target = wanted || i18n.locale;
   // Scripts may set data-i18n text before the catalog arrives: render once it is there.
   i18n.ready = load(i18n.locale).then(function (catalog) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { render(document); });
@@ -153,25 +203,8 @@
   fieldapp.i18n = i18n;
   window.N_ = window.N_ || function (msgid) { return msgid; };
 
-  function readCookie(name) {
-    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
-    return match ? decodeURIComponent(match[1]) : null;
-  }
-
-  /** The explicit choice, as the server ranks it: ?lang=, then the cookie, then this phone's memory.
-   * A page from the service worker's cache may have been rendered in another language. */
-  function wantedLocale() {
-    var stored = null;
-    try { stored = localStorage.getItem(STORE_KEY); } catch (e) { /* ignore */ }
-    var candidates = [new URLSearchParams(location.search).get("lang"), readCookie("lang"), stored];
-    for (var i = 0; i < candidates.length; i++) {
-      if (candidates[i] && SUPPORTED.indexOf(candidates[i]) >= 0) return candidates[i];
-    }
-    return null;
-  }
-
+  // base.html names the language switcher without a msgid; mark it so a switch renders it too.
   function start() {
-    var wanted = wantedLocale();
     if (wanted && wanted !== i18n.locale) i18n.setLocale(wanted);
     else if (wanted) { try { localStorage.setItem(STORE_KEY, wanted); } catch (e) { /* ignore */ } }
     // Fetch the other catalogs now, so a later switch needs no network and no wait.

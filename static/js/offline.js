@@ -111,8 +111,13 @@
     if (attention) parts.push(plural("1 record needs attention", "%(count)d records need attention", attention));
     if (notSent) parts.push(plural("1 record not sent yet", "%(count)d records not sent yet", notSent));
     if (!parts.length) parts.push(t("All sent"));
+    // No line, or the last try got no answer: "Send now" could only fail. The outbox retries by
+    // itself (back-off timer, the "online" event, reopening the app).
+    var offline = !navigator.onLine;
+    var unanswered = !offline && detail.last_error === "network";
     if (notSent && detail.flushing) parts.push(t("Sending…"));
-    if (notSent && !navigator.onLine) parts.push(t("Offline: records are kept on this phone"));
+    if (notSent && offline) parts.push(t("Offline: records are kept on this phone"));
+    else if (notSent && unanswered && !detail.flushing) parts.push(t(N_("Sending is retried automatically.")));
     if (notSent && detail.login_required) parts.push(t("Log in again to send your records"));
     node.dataset.state = attention ? "attention" : notSent ? "pending" : "ok";
     node.querySelector(".outbox-status__text").textContent = parts.join(" · ");
@@ -124,7 +129,7 @@
     login.hidden = !(notSent && detail.login_required);
     var send = node.querySelector(".outbox-status__send");
     send.textContent = t("Send now");
-    send.hidden = !notSent;
+    send.hidden = !notSent || offline || unanswered;
     var toggle = node.querySelector(".outbox-status__toggle");
     toggle.hidden = !attention;
     toggle.textContent = expanded ? t("Hide") : t("Show");
@@ -148,6 +153,22 @@
     heard_via: "How did you hear about the energieloket?", partners: "Partners present", notes: "Notes", occurred_at: "When",
   };
 
+  // The server's words arrived in the language of that moment; show them in today's.
+  function serverMsgid(text) {
+    var i18n = fieldapp.i18n;
+    return text && i18n && typeof i18n.msgidFor === "function" ? i18n.msgidFor(text, locale()) : null;
+  }
+
+  function serverWords(text) {
+    var msgid = serverMsgid(text);
+    return msgid ? t(msgid) : text;
+  }
+
+  function formatWhen(date) {
+    var i18n = fieldapp.i18n;
+    return i18n && typeof i18n.formatDateTime === "function" ? i18n.formatDateTime(date) : date.toLocaleString(locale());
+  }
+
   function renderAttention(listNode) {
     outbox.list().then(function (entries) {
       listNode.textContent = "";
@@ -158,13 +179,13 @@
         var when = p.occurred_at ? new Date(p.occurred_at) : null;
         var title = (CHANNELS[p.channel] ? t(CHANNELS[p.channel]) : p.channel || "") +
           (p.house_number ? " · " + p.house_number + (p.house_addition ? "-" + p.house_addition : "") : "") +
-          (when && !isNaN(when) ? " · " + when.toLocaleString(locale()) : "");
+          (when && !isNaN(when) ? " · " + formatWhen(when) : "");
         item.append(el("strong", "outbox-entry__title", title));
-        item.append(el("p", "outbox-entry__message", e.message || e.last_error || ""));
+        item.append(el("p", "outbox-entry__message", serverWords(e.message || e.last_error || "")));
         if (e.errors && typeof e.errors === "object") {
           var errs = el("ul", "outbox-entry__errors");
           Object.keys(e.errors).forEach(function (field) {
-            var msgs = [].concat(e.errors[field]).map(function (m) { return typeof m === "string" ? m : JSON.stringify(m); });
+            var msgs = [].concat(e.errors[field]).map(function (m) { return typeof m === "string" ? serverWords(m) : JSON.stringify(m); });
             errs.append(el("li", null, (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field) + ": " + msgs.join(" ")));
           });
           item.append(errs);
@@ -265,7 +286,10 @@
       var slot = form.querySelector('[data-error-for="' + key + '"]') || form.querySelector('[data-error-for="_form"]');
       if (!slot) return;
       [].concat(errors[key]).forEach(function (message) {
-        slot.appendChild(el("p", null, typeof message === "string" ? message : JSON.stringify(message)));
+        var msgid = typeof message === "string" ? serverMsgid(message) : null;
+        var p = el("p", null, msgid ? t(msgid) : typeof message === "string" ? message : JSON.stringify(message));
+        if (msgid) p.setAttribute("data-i18n", msgid); // so a language switch renders it too
+        slot.appendChild(p);
       });
     });
   }

@@ -636,10 +636,18 @@
         if (entry.status !== "pending") return { status: publicStatus(entry.status), uuid: entry.uuid };
         if (!navigator.onLine) return { status: "pending", uuid: entry.uuid };
         return attempt(entry.uuid).then(function (result) {
-          if (result.retry) { state.failures = Math.max(state.failures, 1); }
+          // What this try learnt about the line is the latest news: the status bar reads it.
+          if (result.retry) {
+            state.failures = Math.max(state.failures, 1);
+            state.lastError = result.retry;
+          } else if (result.status === "sent" || result.status === "needs_attention") {
+            state.failures = 0;
+            state.lastError = null;
+          }
           schedule();
           return announce().then(function () {
             var out = { status: publicStatus(result.status), uuid: entry.uuid };
+            if (result.retry) out.retry = result.retry;
             if (result.errors) out.errors = result.errors;
             if (result.message) out.message = result.message;
             return out;

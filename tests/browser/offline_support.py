@@ -194,6 +194,15 @@ def not_sent(page) -> int:
     return counts["pending"] + counts["sending"]
 
 
+def retry_now(page) -> None:
+    """The signal is back: what the outbox's back-off timer does next, without its wait.
+
+    After a try that got no answer the status bar offers no "Send now" (it could only fail);
+    the outbox tries again by itself, on its timer, the "online" event or reopening the app.
+    """
+    page.evaluate("window.fieldapp.outbox.flush()")
+
+
 def open_field(page, server: LiveServer, path: str = "/field/") -> None:
     """Open a field screen and wait until its outbox is ready."""
     page.goto(server.url + path)

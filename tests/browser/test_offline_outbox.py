@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online,
+    not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, retry_now,
 )
 
 from conftest import PASSWORD  # noqa: E402
@@ -175,7 +175,7 @@ def test_25_records_typed_offline_survive_reload_and_browser_restart(server, pro
     assert records_on_server(db) == {}
 
     server.start()  # signal again, same address
-    page.click("#outbox-status .outbox-status__send")
+    retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     counts = outbox_counts(page)
     assert (counts["pending"], counts["sending"], counts["needs_attention"], counts["sent"]) == (0, 0, 0, 25)
@@ -201,7 +201,7 @@ def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db
     entry = next(e for e in outbox_entries(page) if e["uuid"] == record_id)
     assert entry["status"] == "pending"  # ...but the phone cannot know, so it keeps it
 
-    page.click("#outbox-status .outbox-status__send")
+    retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     entry = next(e for e in outbox_entries(page) if e["uuid"] == record_id)
     assert entry["status"] == "sent" and entry["attempts"] == 2 and entry["http_status"] == 200
@@ -222,7 +222,7 @@ def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db
     page.evaluate("window.fieldapp.outbox.flush()")  # what "Send now" does, awaited
     assert len(server.batches) == 1 and not_sent(page) == 5
     assert set(records_on_server(db)) == {record_id, *backlog}  # stored, but the phone does not know
-    page.click("#outbox-status .outbox-status__send")
+    retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert [sorted(b) for b in server.batches] == [sorted(backlog)] * 2
     assert all(e["status"] == "sent" for e in outbox_entries(page))
@@ -257,7 +257,7 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     assert type_record(page, first) == taken_id
 
     server.start()
-    page.click("#outbox-status .outbox-status__send")
+    retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
 
     # 422: typed offline; by the time it is sent the volunteer no longer works in that street.
@@ -272,7 +272,7 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     assert not_sent(page) == 1
 
     server.start()
-    page.click("#outbox-status .outbox-status__send")
+    retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '2'")
     stored = records_on_server(db)
     assert set(stored) == {taken_id}  # nothing new was stored...
@@ -385,7 +385,7 @@ def test_corrections_are_new_records_and_the_refused_uuid_never_carries_another_
     page.wait_for_function("id => document.querySelector('#record-form').getAttribute('data-record-id') !== id", arg=third_id)
     move_volunteer(world.other_hood_id)
     server.start()
-    page.click("#outbox-status .outbox-status__send")
+    retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
     move_volunteer(world.hood_id)
     page.click("#outbox-status .outbox-status__toggle")
