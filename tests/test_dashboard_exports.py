@@ -156,3 +156,42 @@ def test_every_export_is_in_the_audit_log(dashboard_world, login, db):
     assert sorted(e.details["kind"] for e in exports) == ["records.csv", "streets.csv", "streets.geojson", "streets.xlsx"]
     assert {e.actor_username for e in exports} == {"adm"}
     assert all(e.details["date_from"] == "2026-03-01" for e in exports)
+
+
+def test_exports_stay_machine_readable_in_every_locale(app, db):
+    """Screens write 1.078 and 69,7 (nl) or %58 (tr); the downloads keep plain numbers."""
+    import json
+    import re
+
+    from openpyxl import load_workbook
+    from sqlalchemy import select
+
+    from conftest import session_client
+    from fieldapp.accounts.models import User
+    from fieldapp.dashboard import cache
+    from fieldapp.demo.seed import seed_demo
+
+    cache.clear()
+    seed_demo(db, "correct horse battery")
+    coordinator = db.scalar(select(User.id).where(User.username == "coordinator"))
+    plain = re.compile(r"-?\d+(\.\d+)?")
+    for lang in ("nl", "tr", "ti", "so"):
+        client = session_client(app, coordinator)
+        headers = {"Accept-Language": lang}
+        text = client.get(f"/api/v1/exports/streets.csv?lang={lang}", headers=headers).get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(text)))[1:]
+        total = dict(zip(COLUMNS, rows[-1]))
+        assert int(total["households"]) >= 1000 and total["households"] == str(int(total["households"]))
+        for row in rows:
+            for key, value in zip(COLUMNS[1:], row[1:]):
+                assert value in ("", "<10", "x") or plain.fullmatch(value), (lang, row[0], key, value)
+        assert "." in total["trust_index"] and "%" not in "".join(",".join(row) for row in rows)
+
+        sheet = load_workbook(io.BytesIO(client.get(f"/api/v1/exports/streets.xlsx?lang={lang}", headers=headers).data)).active
+        last = dict(zip(COLUMNS, list(sheet.values)[-1]))
+        assert isinstance(last["households"], int) and isinstance(last["trust_index"], float)
+
+        geo = json.loads(client.get(f"/api/v1/exports/streets.geojson?lang={lang}", headers=headers).data)
+        for feature in geo["features"]:
+            props = feature["properties"]
+            assert isinstance(props["households"], int) and isinstance(props["coverage"], float)

@@ -1,8 +1,11 @@
 """The dashboard screens: rendered, translated, address-level data only for coordinators."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
+
+import pytest
 
 from conftest import session_client as signed_in_client
 from fieldapp.timeutil import utcnow
@@ -17,8 +20,11 @@ def test_dashboard_page(app, dashboard_world):
     html = as_user(app, users["coord"]).get("/dashboard/?from=2026-03-01&to=2026-03-31&lang=nl").get_data(as_text=True)
     assert "Bereik en vertrouwen per straat" in html
     assert "Hoe wordt dit geteld?" in html
-    assert html.count("<svg") == 3 and 'class="ch-rally"' in html and 'class="step-5"' in html
+    # One chart of weeks, one bar per street (ladder) and per language spoken; text outside the SVGs.
+    assert html.count('class="chart-svg"') == 1 and html.count('class="bar"') == 3 + 5
+    assert 'class="ch-rally"' in html and 'class="step-5"' in html and "<text" not in html
     assert "7 / 9" in html  # reached / households, the whole neighbourhood
+    assert '<details class="definitions">' in html  # folded: two screens of text on a phone
     assert "/api/v1/exports/streets.csv?from=2026-03-01" in html
     assert "<script" not in html and "style=" not in html  # CSP: nothing inline
     sorted_html = as_user(app, users["vol"]).get("/dashboard/?sort=coverage&dir=asc&lang=tr").get_data(as_text=True)
@@ -57,3 +63,81 @@ def test_map_page_config(app, dashboard_world):
     assert "Khariidadda baaxadda" in html
     assert "&#34;tiles&#34;: &#34;&#34;" in html
     assert app.test_client().get("/vendor/leaflet/leaflet.js").status_code == 200
+
+
+# --- issue 13.8: every number through Babel, in the reader's locale --------------------------
+
+
+@pytest.fixture
+def demo(app, db):
+    """The synthetic 25-street Smitsveen of `make demo` (1,860 addresses, 3,200 records)."""
+    from sqlalchemy import select
+
+    from fieldapp.accounts.models import User
+    from fieldapp.dashboard import cache
+    from fieldapp.demo.seed import seed_demo
+
+    cache.clear()
+    seed_demo(db, "correct horse battery")
+    return {u.username: u.id for u in db.scalars(select(User))}
+
+
+def _totals(app, user_id) -> dict:
+    return as_user(app, user_id).get("/api/v1/dashboard/streets").get_json()["totals"]
+
+
+def test_dashboard_numbers_in_the_readers_locale(app, demo):
+    totals = _totals(app, demo["coordinator"])
+    reached, households, trust = totals["reached"], totals["households"], totals["trust_index"]
+    assert reached >= 1000 and households >= 1000 and trust != int(trust)  # grouping and decimals show
+    share = round(totals["coverage"] * 100)
+
+    def dutch(n):  # written out by hand, not by Babel: what a Dutch reader expects
+        return f"{n:,}".replace(",", ".")
+
+    nl = as_user(app, demo["coordinator"]).get("/dashboard/?lang=nl").get_data(as_text=True)
+    assert f"{dutch(reached)} / {dutch(households)}" in nl  # 1.078 / 1.860
+    assert f">{trust:.1f}<".replace(".", ",") in nl  # 69,7
+    assert f"({share}%)" in nl and f"{reached} / {households}" not in nl and f">{trust}<" not in nl
+    assert f"{dutch(totals['records'])}</span>" in nl
+
+    tr = as_user(app, demo["coordinator"]).get("/dashboard/?lang=tr").get_data(as_text=True)
+    assert f"(%{share})" in tr and f"({share}%)" not in tr  # Turkish puts the sign first
+    assert f"{dutch(reached)} / {dutch(households)}" in tr
+
+    # Tigrinya and Somali: CLDR writes 1,078 and 69.7 and 58% for both.
+    for code in ("ti", "so"):
+        html = as_user(app, demo["coordinator"]).get(f"/dashboard/?lang={code}").get_data(as_text=True)
+        assert f"{reached:,} / {households:,}" in html and f">{trust:.1f}<" in html and f"({share}%)" in html
+
+
+def test_street_page_and_queue_dates_in_the_readers_locale(app, demo, db):
+    from sqlalchemy import select
+
+    from fieldapp.streets.models import Street
+
+    koningsweg = db.scalar(select(Street.id).where(Street.name == "Koningsweg"))
+    html = as_user(app, demo["coordinator"]).get(f"/dashboard/streets/{koningsweg}?lang=nl").get_data(as_text=True)
+    # 320 flats in folded blocks of house numbers, a stairwell never split over two blocks.
+    assert html.count('<details class="address-block"') == 8 and "Huisnummer 1–5" in html
+    assert ">1-8<" in html and ">6-1<" in html
+    queue = as_user(app, demo["coordinator"]).get("/dashboard/followup?lang=nl").get_data(as_text=True)
+    months = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+    due = re.findall(r'data-label="Uiterlijk">([^<]+)<', queue)
+    assert due and all(re.fullmatch(r"\d{1,2} (%s) \d{4}" % "|".join(months), d) for d in due), due[:3]
+    assert len(due) == 15 and 'rel="next"' in queue  # paged: 15 cards a page on a phone
+
+
+def test_queue_pages_and_answering_keeps_the_page(app, demo):
+    from conftest import csrf_from
+
+    client = as_user(app, demo["coordinator"])
+    first = client.get("/dashboard/followup?lang=en").get_data(as_text=True)
+    second = client.get("/dashboard/followup?page=2&lang=en").get_data(as_text=True)
+    ids = re.findall(r"/dashboard/followup/(\d+)/answer", second)
+    assert len(ids) == 15 and not set(ids) & set(re.findall(r"/dashboard/followup/(\d+)/answer", first))
+    assert 'rel="prev"' in second
+    response = client.post(f"/dashboard/followup/{ids[0]}/answer", data={"csrf_token": csrf_from(second), "page": "2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard/followup?page=2")
+    far = client.get("/dashboard/followup?page=999&lang=en").get_data(as_text=True)
+    assert "Page 3 of 3" in far  # past the end: the last page

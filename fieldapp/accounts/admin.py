@@ -20,7 +20,7 @@ from .models import Partner, User, user_neighbourhoods
 from .operations import UNUSABLE_PASSWORD, issue_invite, set_active
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-AUDIT_PAGE = 200
+AUDIT_PAGE = 50  # events a page: about two screens of a phone
 EVENT_LABELS = {
     "login": _l("Signed in"),
     "login_failed": _l("Sign-in failed"),
@@ -171,9 +171,12 @@ def set_user_active(user_id: int):
 @login_required("admin")
 def audit_log():
     event = request.args.get("event") or None
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    # One more than a page: whether there is an older page, without counting the whole log.
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)
     if event in audit.EVENTS:
         stmt = stmt.where(AuditEvent.event == event)
     rows = list(get_session().scalars(stmt))
     labels = {name: str(EVENT_LABELS.get(name, name)) for name in audit.EVENTS}
-    return render_template("accounts/admin_audit.html", rows=rows, labels=labels, event=event)
+    return render_template("accounts/admin_audit.html", rows=rows[:AUDIT_PAGE], labels=labels, event=event,
+                           page=page, older=len(rows) > AUDIT_PAGE)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 
 def register(app, api) -> None:
+    from ..i18n import formatting
     from .api import blp, exports_blp
     from .views import bp, leaflet_bp
+
+    formatting.register(app)
 
     api.register_blueprint(blp)
     api.register_blueprint(exports_blp)

@@ -76,3 +76,28 @@ def address_rows(session: Session, scope: Scope) -> list[AddressRow]:
         AddressRow(number, addition, tenure, int(step), int(n), as_utc(last) if last else None, partners or [])
         for number, addition, tenure, step, n, last, partners in session.execute(stmt)
     ]
+
+
+@dataclass
+class AddressBlock:
+    first: int
+    last: int
+    rows: list[AddressRow]
+
+    @property
+    def reached(self) -> int:
+        return sum(1 for row in self.rows if row.step > 0)
+
+
+def address_groups(rows: list[AddressRow], size: int = 40) -> list[AddressBlock]:
+    """Consecutive house numbers in blocks of about `size` addresses; a number's additions
+    (the flats of one stairwell) always stay in one block."""
+    blocks: list[AddressBlock] = []
+    for row in rows:
+        block = blocks[-1] if blocks else None
+        if block is None or (len(block.rows) >= size and row.number != block.last):
+            block = AddressBlock(row.number, row.number, [])
+            blocks.append(block)
+        block.rows.append(row)
+        block.last = row.number
+    return blocks

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -15,6 +14,7 @@ from ..accounts.access import require_user
 from ..api import translate_messages
 from ..codes import CHANNELS, REFERRALS, TENURES
 from ..db import get_session
+from ..i18n.formatting import number, percent
 from ..streets.models import Street
 from ..timeutil import local_date, utcnow
 from . import cache, charts
@@ -22,7 +22,10 @@ from .api import COORDINATORS, READERS, scope_for
 from .followup import AlreadyAnswered, answer, queue, referral_in_scope
 from .queries import records_per_week
 from .schemas import PeriodQuery
-from .street import address_rows, recent_visits
+from .street import address_groups, address_rows, recent_visits
+
+# Open referrals per page of the queue: on a phone each is a card of about 200 px.
+QUEUE_PAGE = 15
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 # Leaflet from the xstatic-leaflet wheel, served from our own origin.
@@ -78,8 +81,9 @@ def index():
         channel_labels=channel_labels, tenure_labels={c: TENURES.label(c) for c in TENURES.codes},
         steps=step_labels(), language_names=language_names(),
         weekly=charts.weekly_channels(records_per_week(session, scope), channel_labels),
-        ladder_chart=charts.ladder_per_street(figures["streets"], step_labels()),
-        language_chart=charts.language_mix(figures["totals"]["languages"], language_names()),
+        ladder_rows=charts.ladder_per_street(figures["streets"], step_labels()),
+        ladder_legend=charts.ladder_legend(step_labels()),
+        language_rows=charts.language_mix(figures["totals"]["languages"], language_names()),
         coordinator=user.role in COORDINATORS,
     )
 
@@ -106,7 +110,14 @@ def coverage_map():
         "labels": labels,
     }
     return render_template("dashboard/map.html", config=json.dumps(config), metric=metric, query=query,
-                           errors=errors, coordinator=user.role in COORDINATORS, user=user)
+                           errors=errors, coordinator=user.role in COORDINATORS, user=user, bands=legend_bands(metric))
+
+
+def legend_bands(metric: str) -> list[str]:
+    """The five colour bands of map.js's band(), as the locale writes them (0–20%, %0–%20)."""
+    edges = [i / 5 for i in range(6)]
+    show = percent if metric == "coverage" else (lambda share: number(share * 100))
+    return [f"{show(low)}–{show(high)}" for low, high in zip(edges, edges[1:])]
 
 
 def _street_or_404(user, street_id: int) -> Street:
@@ -132,8 +143,9 @@ def street(street_id: int):
         recent=recent_visits(session, street.id), steps=step_labels(),
         channel_labels={code: CHANNELS.label(code) for code in CHANNELS.codes},
         tenure_labels={c: TENURES.label(c) for c in TENURES.codes}, language_names=language_names(),
-        # Address-level data only for those who need it.
-        addresses=address_rows(session, scope) if coordinator else None,
+        # Address-level data only for those who need it; in blocks of house numbers, folded, so a
+        # street of 320 flats is a short page on a phone.
+        address_blocks=address_groups(address_rows(session, scope)) if coordinator else None,
         coordinator=coordinator,
     )
 
@@ -143,7 +155,10 @@ def followup():
     user = require_user(*COORDINATORS)
     today = local_date(utcnow())
     items = queue(get_session(), user, today)
-    return render_template("dashboard/followup.html", items=items, today=today,
+    pages = max(1, -(-len(items) // QUEUE_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    return render_template("dashboard/followup.html", items=items[(page - 1) * QUEUE_PAGE:page * QUEUE_PAGE],
+                           total=len(items), page=page, pages=pages, today=today,
                            referral_labels={c: REFERRALS.label(c) for c in REFERRALS.codes},
                            language_names=language_names())
 
@@ -163,22 +178,8 @@ def answer_from_queue(referral_id: int):
     except ValidationError as err:
         flash(" ".join(m for ms in translate_messages(err.messages).values() for m in ms), "error")
     cache.clear()
-    return redirect(url_for("dashboard.followup"))
-
-
-@bp.app_template_filter("dash_percent")
-def percent(value) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
-@bp.app_template_filter("dash_number")
-def number(value) -> str:
-    return "–" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
-
-
-@bp.app_template_global("dash_local_day")
-def local_day(value) -> date | None:
-    return local_date(value) if value else None
+    page = request.form.get("page", type=int)
+    return redirect(url_for("dashboard.followup", **({"page": page} if page and page > 1 else {})))
 
 
 @bp.app_template_global("dash_period_args")

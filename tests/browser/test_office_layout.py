@@ -1,0 +1,177 @@
+"""Every office screen on a 360×740 phone and a 1280×800 desk, in nl, tr, ti and so: nothing
+wider than the screen (wide tables scroll in their own box), no word broken inside, and a page
+a coordinator can get through. Full-page screenshots go to test-artifacts/office-*.png and the
+measured heights to test-artifacts/office-page-heights.json.
+
+The height bound. With the demo's 25 streets, 1,860 addresses and 3,200 records the longest
+page, the dashboard, measures about 3,500-3,800 px at 360 (its street table and trust-ladder
+chart take a line per street); before issue 13 it was 11,267 px and a street page 37,876 px.
+Six screens (6 × 740 = 4,440 px) is about six swipes of a thumb: it leaves room for a few
+more streets and the longest translation, and fails for any table that renders whole at
+a row per address or per event. What can grow without end folds or pages: addresses in
+blocks of house numbers, the queue 15 referrals a page, the audit log 50 events a page.
+At 1280 px the same content takes four screens (4 × 800 = 3,200 px) at most.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+
+import pytest
+from werkzeug.serving import make_server
+
+from conftest import PASSWORD, session_client
+
+from .layout_checks import assert_fits_screen, assert_no_broken_words, broken_words, overflowing
+
+pytestmark = pytest.mark.browser
+
+SIZES = {360: {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1},
+         1280: {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}}
+HEIGHT_BOUND = {360: 6 * 740, 1280: 4 * 800}
+LANGUAGES = ("nl", "tr", "ti", "so")
+SEEDED_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def office(app, db):
+    """The demo neighbourhood served on loopback, with more audit events than a page holds."""
+    from sqlalchemy import select
+
+    from fieldapp import audit
+    from fieldapp.accounts.models import User
+    from fieldapp.dashboard import cache
+    from fieldapp.demo.seed import seed_demo
+    from fieldapp.streets.models import Street
+
+    cache.clear()
+    seed_demo(db, SEEDED_PASSWORD)
+    users = {u.username: u for u in db.scalars(select(User))}
+    for n in range(60):
+        audit.add(db, "address_view", actor=users["coordinator"], street_id=n % 25 + 1, view="dashboard.street")
+    db.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_port}", "users": {k: u.id for k, u in users.items()},
+               "koningsweg": db.scalar(select(Street.id).where(Street.name == "Koningsweg"))}
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def context_for(browser, app, url, width, user_id=None, errors=None):
+    context = browser.new_context(**SIZES[width])
+    if user_id is not None:
+        name = app.config.get("SESSION_COOKIE_NAME", "session")
+        context.add_cookies([{"name": name, "value": session_client(app, user_id).get_cookie(name).value, "url": url}])
+    page = context.new_page()
+    if errors is not None:  # script errors and CSP violations (the favicon is not ours)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+                and not msg.location.get("url", "").endswith("/favicon.ico") else None)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_checks_catch_a_squeezed_table_and_a_wide_box(browser):
+    """The checks themselves: the 360 px dashboard as it was (overflow-wrap: anywhere in a
+    narrow table; a box wider than the screen) fails them, a scrolling wrapper passes."""
+    with context_for(browser, None, None, 360) as page:
+        page.set_content("""<html lang="nl"><meta name="viewport" content="width=device-width"><body style="margin:0">
+            <div id="squeezed" style="overflow-wrap:anywhere"><table><tr>
+              <td>Koekoeksbloemstraat</td><td>Huishoudens</td><td>Vertrouwensindex</td><td>Anonieme contacten</td>
+              <td>Koppelkansen</td><td>Doorverwijzingen</td></tr></table></div>
+            </body></html>""")
+        assert any("Koekoeksbloemstraat" in p for p in broken_words(page))
+        assert overflowing(page) == []
+        page.set_content("""<html lang="nl"><meta name="viewport" content="width=device-width"><body style="margin:0">
+            <p style="width:500px">breed</p>
+            <div style="overflow-x:auto"><table style="width:900px"><tr><td>past in zijn eigen doos</td></tr></table></div>
+            <code style="word-break:break-all;display:block;width:80px">otpauth://totp/fieldapp:coordinator</code>
+            </body></html>""")
+        problems = overflowing(page)
+        assert len(problems) == 2 and "scrollWidth" in problems[0] and problems[1].startswith("p ")
+        assert broken_words(page) == []  # the table scrolls; a code may break anywhere
+        page.set_content('<html lang="ti"><meta name="viewport" content="width=device-width"><body><p style="width:16px;overflow-wrap:anywhere">ኣብ ቋንቋ ዝርርብ</p></body></html>')
+        assert broken_words(page)  # Ethiopic words are words too
+
+
+def _record(heights: dict, artifacts_dir) -> None:
+    path = artifacts_dir / "office-page-heights.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    known.update(heights)
+    path.write_text(json.dumps(dict(sorted(known.items())), indent=1))
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang, width):
+    url, users = office["url"], office["users"]
+    heights, failures = {}, []
+    # An invited coordinator, to see the invitation and the code app's key (last, below).
+    from fieldapp.accounts.operations import issue_invite, upsert_user
+
+    db.rollback()  # a fresh transaction: the server has written since this session last read
+    newcomer = upsert_user(db, f"nieuw-{lang}-{width}", PASSWORD, "coordinator", "gemeente", ["Smitsveen"])
+    code = issue_invite(db, newcomer)
+    db.commit()
+
+    def check(page, name):
+        page.screenshot(path=str(artifacts_dir / f"office-{name}-{lang}-{width}.png"), full_page=True)
+        for assertion in (assert_fits_screen, assert_no_broken_words):
+            try:
+                heights[f"{name} {lang} {width}"] = assertion(page)
+            except AssertionError as error:
+                failures.append(str(error))
+        height = heights.get(f"{name} {lang} {width}", 0)
+        if height > HEIGHT_BOUND[width]:
+            failures.append(f"{name}: {height} px high, more than {HEIGHT_BOUND[width]} at {width} px")
+
+    def visit(page, name, path, ready=None):
+        response = page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert response.status == 200, (path, response.status)
+        if ready:
+            page.wait_for_selector(ready, timeout=15000)
+        check(page, name)
+
+    with context_for(browser, app, url, width, users["coordinator"], failures) as page:
+        visit(page, "dashboard", "/dashboard/")
+        visit(page, "dashboard-period", "/dashboard/?from=2025-01-01&to=2025-12-31&sort=coverage&dir=desc")
+        visit(page, "street", f"/dashboard/streets/{office['koningsweg']}")
+        page.locator("details.address-block > summary").first.click()  # a coordinator opens a block
+        check(page, "street-block-open")
+        visit(page, "followup", "/dashboard/followup")
+        visit(page, "followup-page-2", "/dashboard/followup?page=2")
+        visit(page, "map", "/dashboard/map", ready="#map[data-loaded='25']")
+        visit(page, "sign-out", "/logout")
+
+    with context_for(browser, app, url, width, users["admin"], failures) as page:
+        visit(page, "users", "/admin/users")
+        visit(page, "user", f"/admin/users/{users['coordinator']}")
+        visit(page, "audit", "/admin/audit")
+        visit(page, "audit-page-2", "/admin/audit?page=2")
+
+    with context_for(browser, app, url, width, errors=failures) as page:
+        visit(page, "login", "/login")
+        page.fill("#username", "coordinator")
+        page.fill("#password", SEEDED_PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url("**/login/code")
+        check(page, "login-code")
+
+    with context_for(browser, app, url, width, errors=failures) as page:  # the invited coordinator
+        visit(page, "invite", f"/invite?code={code}")
+        page.fill("#password", "lantaarn fiets wolk")
+        page.fill("#password2", "lantaarn fiets wolk")
+        page.locator("form button[type=submit]").click()
+        page.wait_for_selector(".secret code")
+        check(page, "totp-setup")
+
+    _record(heights, artifacts_dir)
+    assert not failures, "\n\n".join(failures)
