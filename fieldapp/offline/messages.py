@@ -16,6 +16,7 @@ CLIENT_MESSAGES = (
     N_("Log in again to send your records"),
     N_("Log in"),
     N_("Send now"),
+    N_("Sending is retried automatically."),
     N_("Show"),
     N_("Hide"),
     N_("Fix"),
