@@ -1,0 +1,156 @@
+"""Journeys: the app started the way the README says (`make demo`), used as its people use it.
+
+A volunteer on a 360 px phone logs a door-step contact in each of the four languages; a
+taalcoach switches language mid-form and no word of the previous language stays behind; a
+coordinator signs in with TOTP and reads the dashboard, the map and the follow-up queue.
+Everything goes over real HTTP to the demo process; nothing is arranged inside pytest.
+"""
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pyotp
+import pytest
+
+from .demo_process import PASSWORD, DemoProcess
+from .layout_checks import assert_fits_screen, assert_no_broken_words
+from .leftovers import assert_no_leftover_text
+
+LANGUAGES = ("nl", "tr", "ti", "so")
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    process = DemoProcess(tmp_path_factory.mktemp("demo-instance")).start()
+    yield process
+    process.stop()
+
+
+def api(demo: DemoProcess, path: str, token: str | None = None, body: dict | None = None) -> dict:
+    request = urllib.request.Request(demo.url + path, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def catalog(demo: DemoProcess, code: str) -> dict:
+    return api(demo, f"/field/i18n/{code}.json")
+
+
+def field_login(page, demo: DemoProcess, username: str, lang: str = "nl") -> None:
+    page.goto(f"{demo.url}/field/login?lang={lang}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{demo.url}/field/")
+
+
+def switch_language(page, code: str) -> None:
+    page.click(f"nav.languages a[data-locale={code}]")
+    page.wait_for_function(f"document.documentElement.lang === '{code}'")
+
+
+def test_make_demo_serves_until_stopped_and_serves_again(tmp_path):
+    demo = DemoProcess(tmp_path / "instance").start()
+    try:
+        first = api(demo, "/healthz")
+        token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
+        streets = api(demo, "/api/v1/streets", token)["streets"]
+    finally:
+        status = demo.stop()
+    assert first == {"status": "ok", "database": "ok"}
+    assert len(streets) == 25
+    assert status in (0, 2, 130, -2), "".join(demo.output[-20:])  # make's answer to Ctrl+C
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{demo.url}/healthz", timeout=2)
+
+    again = DemoProcess(tmp_path / "instance", port=demo.port).start()  # same data, same port
+    try:
+        token = api(again, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
+        assert len(api(again, "/api/v1/streets", token)["streets"]) == 25  # seeded once, not twice
+        assert "3200 records (0 added now)" in "".join(again.output)
+    finally:
+        again.stop()
+
+
+def test_volunteer_logs_a_door_step_contact_in_each_language(demo, browser):
+    context = browser.new_context(**PHONE, locale="nl-NL")
+    page = context.new_page()
+    try:
+        field_login(page, demo, "volunteer")
+        sent = {}
+        for number, code in enumerate(LANGUAGES, start=101):
+            page.goto(f"{demo.url}/field/")
+            switch_language(page, code)
+            page.click("a.tile-rally")
+            page.wait_for_selector("#record-form[data-ready=true]")
+            page.select_option("#street", label="Smitsweg")
+            page.fill("#house_number", str(number))
+            page.click("label.chip:has(input[name=outcome][value=talked])")
+            previous = page.locator("#send-status").get_attribute("data-last-id")
+            page.click("#send")
+            page.wait_for_function(
+                f"(document.getElementById('send-status').getAttribute('data-last-id') || '') !== '{previous or ''}'")
+            sent[page.locator("#send-status").get_attribute("data-last-id")] = (code, number)
+            assert_fits_screen(page)
+        token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
+        for record_id, (code, number) in sent.items():
+            record = api(demo, f"/api/v1/records/{record_id}", token)
+            # The conversation language follows the screen's language unless chosen by hand.
+            assert (record["house_number"], record["outcome"], record["language"]) == (number, "talked", code)
+    finally:
+        context.close()
+
+
+def test_taalcoach_switches_mid_form_and_nothing_of_the_old_language_remains(demo, browser):
+    context = browser.new_context(**PHONE, locale="nl-NL")
+    page = context.new_page()
+    catalogs = {code: catalog(demo, code) for code in LANGUAGES}
+    try:
+        field_login(page, demo, "taalcoach")
+        page.goto(f"{demo.url}/field/forms/klus")
+        page.wait_for_selector("#record-form[data-ready=true]")
+        page.select_option("#street", label="Weegbreestraat")
+        page.fill("#house_number", "7")
+        page.fill("#notes", "radiatorfolie achter 3 radiatoren")
+        page.fill("#measure-led_bulb", "4")
+        order = ["nl", "tr", "ti", "so", "nl"]
+        for old, new in zip(order, order[1:]):
+            switch_language(page, new)
+            assert_no_leftover_text(page, catalogs[old], catalogs[new])
+            assert_fits_screen(page)
+            assert page.input_value("#house_number") == "7"
+            assert page.input_value("#notes") == "radiatorfolie achter 3 radiatoren"
+            assert page.input_value("#measure-led_bulb") == "4"
+            assert page.locator("input[name=language]:checked").get_attribute("value") == new
+        page.click("label.chip:has(input[name=language][value=ti])")  # the resident speaks Tigrinya
+        switch_language(page, "so")
+        assert page.locator("input[name=language]:checked").get_attribute("value") == "ti"  # chosen by hand
+    finally:
+        context.close()
+
+
+def test_coordinator_signs_in_with_totp_and_reads_the_office_screens(demo, browser):
+    context = browser.new_context(**PHONE, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(f"{demo.url}/login")
+        page.fill("#username", "coordinator")
+        page.fill("#password", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url("**/login/code")
+        page.fill("#code", pyotp.TOTP(demo.totp_secret("coordinator")).now())
+        page.click("form button[type=submit]")
+        page.wait_for_url("**/dashboard/**")
+        for code in LANGUAGES:
+            for path in ("/dashboard/", "/dashboard/map", "/dashboard/followup"):
+                page.goto(f"{demo.url}{path}?lang={code}")
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("document.documentElement.lang") == code
+                assert_fits_screen(page)
+                assert_no_broken_words(page)
+    finally:
+        context.close()
