@@ -73,11 +73,37 @@ def _truncate_all(engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_world_template(sqlite_template, tmp_path_factory):
+    """The migrated template with the test world in it, built once: most tests ask for `world`,
+    and building it per test cost more than many of the tests themselves."""
+    from fieldapp import create_app
+    from fieldapp.db import get_session
+
+    folder = tmp_path_factory.mktemp("world")
+    path = folder / "world.sqlite"
+    shutil.copy(sqlite_template, path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FIELDAPP_INSTANCE_PATH", str(folder / "instance"))
+        app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True})
+    with app.app_context():
+        world = build_world(get_session())
+    app.extensions["fieldapp.engine"].dispose()
+    return path, world
+
+
+def _wants_world(request) -> bool:
+    return "world" in request.fixturenames
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         path = tmp_path / "fieldapp.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        if _wants_world(request):
+            shutil.copy(request.getfixturevalue("sqlite_world_template")[0], path)
+        else:
+            shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     _truncate_all(request.getfixturevalue("postgres_migrated"))
     return PG_URL
@@ -151,7 +177,9 @@ def build_world(session) -> World:
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(request, database_url, db) -> World:
+    if database_url.startswith("sqlite"):  # copied from the world template: same rows, same ids
+        return request.getfixturevalue("sqlite_world_template")[1]
     return build_world(db)
 
 

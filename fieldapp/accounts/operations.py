@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyotp
 from argon2 import PasswordHasher
+from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -28,17 +29,30 @@ UNUSABLE_PASSWORD = "!unusable"
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
 _hasher = PasswordHasher()
-# Verifying against this when the username is unknown keeps response times alike.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+# Under TESTING only, the same algorithm at its cheapest: the suite creates users in nearly
+# every test, and the real profile made hashing a large share of `make test`. Verifying reads
+# the parameters from the stored hash, so hashes of either profile verify everywhere.
+_test_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def _current_hasher() -> PasswordHasher:
+    return _test_hasher if has_app_context() and current_app.config.get("TESTING") else _hasher
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the username is unknown, so response times stay alike."""
+    return hasher.hash(secrets.token_hex(8))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current_hasher().hash(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
+    hasher = _current_hasher()
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        return hasher.verify(user.password_hash if user else _dummy_hash(hasher), password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -96,6 +96,7 @@ def test_volunteer_logs_a_door_step_contact_in_each_language(demo, browser):
                 f"(document.getElementById('send-status').getAttribute('data-last-id') || '') !== '{previous or ''}'")
             sent[page.locator("#send-status").get_attribute("data-last-id")] = (code, number)
             assert_fits_screen(page)
+            assert_no_broken_words(page)
         token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
         for record_id, (code, number) in sent.items():
             record = api(demo, f"/api/v1/records/{record_id}", token)
