@@ -46,7 +46,7 @@ from fieldapp.db import make_engine  # noqa: E402
 from fieldapp.migrations.runner import upgrade  # noqa: E402
 from fieldapp.models import import_all_models  # noqa: E402
 from fieldapp.records.models import Record, Referral  # noqa: E402
-from fieldapp.records import tallies  # noqa: E402
+from fieldapp.dashboard import tallies  # noqa: E402
 from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
 
 PASSWORD = "bench-password-123"

@@ -72,7 +72,8 @@ PUBLIC_API_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json"}
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from .accounts.access import load_current_user, require_user
+    from .access import require_user
+    from .accounts.access import load_current_user
 
     @app.before_request
     def identify_user():

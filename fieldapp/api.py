@@ -12,7 +12,7 @@ from flask_smorest import Api
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from .accounts.access import AccessDenied
+from .access import AccessDenied
 
 api = Api()
 

@@ -209,7 +209,7 @@ def rebuild_tallies_command():
     into the database, e.g. from a restored dump of an older version)."""
     from sqlalchemy import func, select
 
-    from .records import tallies
+    from .dashboard import tallies
 
     session = get_session()
     with write_transaction(session):

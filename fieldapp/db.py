@@ -1,19 +1,28 @@
-"""Engine, session-per-request and the declarative base.
+"""Engine, session-per-request, the declarative base, and how each database is written to.
 
 SQLite is tuned for several gunicorn workers writing at once: WAL, a busy timeout, and
 BEGIN IMMEDIATE for transactions that write, so a writer waits for the lock up front instead
 of failing with "database is locked" when it upgrades a read transaction.
+
+Where SQLite and PostgreSQL want a write in different shapes, the difference lives in one
+place: `writes(session)` gives the database's strategy (insert rows or skip the stored ones,
+upsert, "one of these values", several statements at once), and no other module asks which
+database it is on to write.
 """
 from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from typing import Iterator
+from functools import cache
+from operator import itemgetter
+from typing import Callable, Iterator
 
 from flask import Flask, current_app, g
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, MetaData, Text, bindparam, cast, create_engine, event, func, select
+from sqlalchemy import (
+    JSON, DateTime, MetaData, Text, any_, bindparam, cast, create_engine, event, func, select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
@@ -70,9 +79,9 @@ def make_engine(url: str) -> Engine:
 def _tune_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
-        # Lists are only sent as the arrays of unnest_rows. psycopg's default for them is the
-        # text format, which quotes every element in Python (8 µs a JSON text, 5 µs a timestamp);
-        # the binary format costs under 1 µs an element (bench/ingest.py, about 35 µs a record).
+        # Lists are only sent as the column arrays of PostgreSQLWrites. psycopg's default for
+        # them is the text format, which quotes every element in Python; the binary format does
+        # not (docs/performance.md).
         from psycopg.types.array import ListBinaryDumper
 
         dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
@@ -94,11 +103,6 @@ def _tune_sqlite(engine: Engine) -> None:
     def on_begin(conn):
         immediate = conn.get_execution_options().get(IMMEDIATE)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def is_sqlite(session_or_engine) -> bool:
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
-    return bind.dialect.name == "sqlite"
 
 
 def init_app(app: Flask) -> None:
@@ -124,24 +128,12 @@ def get_session() -> Session:
     return g.db_session
 
 
-def conflict_dialect(session: Session):
-    """The dialect module whose insert() offers ON CONFLICT for this session's database
-    (postgresql or sqlite): insert-or-nothing and upserts are spelled through it."""
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
-    """A transaction that writes: takes SQLite's write lock at BEGIN, commits or rolls back.
-
-    SQLite can only take its write lock at BEGIN, so a transaction that has read already is
-    committed first. PostgreSQL locks per row: the reading transaction simply goes on writing,
-    which saves a commit, a pool check-out with its ping, and a BEGIN on every write.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        if session.in_transaction():
-            session.commit()
-        session.connection(execution_options={IMMEDIATE: True})
+    """A transaction that writes: takes SQLite's write lock at BEGIN, commits or rolls back."""
+    writes(session).prepare_to_write(session)
     try:
         yield session
         session.commit()
@@ -150,39 +142,163 @@ def write_transaction(session: Session) -> Iterator[Session]:
         raise
 
 
-def unnest_rows(table, names: list[str], prefix: str = ""):
-    """PostgreSQL: a select of many rows of `table` sent as one array parameter per column
-    (`prefix` + column name), zipped back into rows by unnest(). One statement instead of an
-    executemany, which costs PostgreSQL a parse, bind and execute per row. JSON values travel
-    as text (an array of lists would be read as a multidimensional array)."""
-    columns = []
+class Writes:
+    """How rows reach one kind of database. Statements are built once per shape: building them
+    costs more than running them for a few rows.
+
+    insert_rows(session, table, rows, skip_existing=key, returning=names, computed=...)
+        rows held in Python (dicts with the same keys). With skip_existing, a row whose key is
+        stored already is left out (insert-or-nothing: concurrent identical requests never make
+        two rows). computed: (name, function) pairs, each column found in SQL from the sent
+        ones (function(columns) with columns[name] a sent column). Returns the `returning`
+        columns of the rows this call inserted.
+    upsert(table, key, merge, rows, columns)
+        insert what the select `rows` gives for `columns`, merging into the row already there
+        for the same key: merge(excluded) gives the SET clause.
+    one_of(column, name)
+        `column` is one of the values of the list parameter `name`.
+    execute_together(session, statements, params)
+        independent statements sharing their parameters.
+    """
+
+    dialect = None  # the module whose insert() offers ON CONFLICT
+
+    def prepare_to_write(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def insert_rows(self, session: Session, table, rows: list[dict], skip_existing: tuple[str, ...] = (),
+                    returning: tuple[str, ...] = (), computed: tuple[tuple[str, Callable], ...] = ()) -> list:
+        raise NotImplementedError
+
+    def one_of(self, column, name: str):
+        raise NotImplementedError
+
+    def execute_together(self, session: Session, statements: tuple, params: dict) -> None:
+        raise NotImplementedError
+
+    def upsert(self, table, key: tuple[str, ...], merge: Callable, rows, columns: list[str]):
+        insert = self.dialect.insert(table).from_select(columns, rows)
+        return insert.on_conflict_do_update(index_elements=[table.c[name] for name in key],
+                                            set_=merge(insert.excluded))
+
+
+@cache
+def _values_insert(dialect, table, names: tuple, skip_existing: tuple, computed: tuple, returning: tuple):
+    """INSERT ... VALUES of one row's parameters, named as the columns; run as an executemany
+    for many rows (SQLite) or once for one row (PostgreSQL)."""
+    columns = {name: bindparam(name, type_=table.c[name].type) for name in names}
+    insert = dialect.insert(table).values({**columns, **{name: find(columns) for name, find in computed}})
+    if skip_existing:
+        insert = insert.on_conflict_do_nothing(index_elements=list(skip_existing))
+    return insert.returning(*[table.c[name] for name in returning]) if returning else insert
+
+
+class SQLiteWrites(Writes):
+    dialect = sqlite
+
+    def prepare_to_write(self, session: Session) -> None:
+        # SQLite can only take its write lock at BEGIN: a transaction that has read already is
+        # committed first.
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={IMMEDIATE: True})
+
+    def insert_rows(self, session, table, rows, skip_existing=(), returning=(), computed=()):
+        names = tuple(rows[0])
+        plain = _values_insert(sqlite, table, names, skip_existing, computed, ())
+        sent = set(returning) <= set(names)  # the answer is in the rows themselves
+        if sent and not skip_existing:
+            session.connection().execute(plain, rows)
+            return [tuple(row[name] for name in returning) for row in rows] if returning else []
+        if sent and len(rows) > 1:
+            # RETURNING turns an executemany into multi-row inserts, which cost more. When the
+            # row count says every row went in, the rows sent are the answer; otherwise (a key
+            # stored already, or meanwhile) the insert is undone and done again with RETURNING.
+            savepoint = session.begin_nested()
+            # Asked for after begin_nested: that is when the SAVEPOINT is emitted.
+            result = session.connection().execution_options(preserve_rowcount=True).execute(plain, rows)
+            if result.rowcount == len(rows):
+                savepoint.commit()
+                return [tuple(row[name] for name in returning) for row in rows]
+            savepoint.rollback()
+        statement = _values_insert(sqlite, table, names, skip_existing, computed, returning)
+        result = session.connection().execute(statement, rows)
+        return result.all() if returning else []
+
+    def one_of(self, column, name):
+        return column.in_(bindparam(name, expanding=True))
+
+    def execute_together(self, session, statements, params):
+        connection = session.connection()
+        for statement in statements:
+            connection.execute(statement, params)
+
+
+@cache
+def _unnest_insert(table, names: tuple, skip_existing: tuple, computed: tuple, returning: tuple):
+    """PostgreSQL: many rows as one INSERT ... SELECT of unnest() over one array parameter per
+    column, instead of an executemany, which costs PostgreSQL a parse, bind and execute per row.
+    unnest() keeps the arrays' order, and computed columns are scalar subqueries, not joins, so
+    the rows go in (and lock) in the order sent. JSON values travel as text (an array of lists
+    would be read as a multidimensional array)."""
+    unnested = []
     for name in names:
         column = table.c[name]
         is_json = isinstance(column.type, JSON)
-        value = func.unnest(bindparam(prefix + name, type_=ARRAY(Text if is_json else column.type)))
-        columns.append((cast(value, column.type) if is_json else value).label(name))
-    return select(*columns)
+        value = func.unnest(bindparam(name, type_=ARRAY(Text if is_json else column.type)))
+        unnested.append((cast(value, column.type) if is_json else value).label(name))
+    sent = select(*unnested).subquery("sent")
+    rows = select(*sent.c, *[find(sent.c).label(name) for name, find in computed])
+    insert = postgresql.insert(table).from_select([*names, *(name for name, _find in computed)], rows)
+    if skip_existing:
+        insert = insert.on_conflict_do_nothing(index_elements=list(skip_existing))
+    return insert.returning(*[table.c[name] for name in returning]) if returning else insert
 
 
-def row_arrays(table, names: list[str], rows: list[dict], prefix: str = "") -> dict:
-    """The parameters of unnest_rows for these rows."""
-    arrays = {}
-    for name in names:
-        values = [row[name] for row in rows]
-        if isinstance(table.c[name].type, JSON):
-            values = [json.dumps(value) for value in values]
-        arrays[prefix + name] = values
-    return arrays
+class PostgreSQLWrites(Writes):
+    dialect = postgresql
+
+    def prepare_to_write(self, session: Session) -> None:
+        # PostgreSQL locks per row: the reading transaction simply goes on writing, which saves
+        # a commit, a pool check-out with its ping, and a BEGIN on every write.
+        pass
+
+    def insert_rows(self, session, table, rows, skip_existing=(), returning=(), computed=()):
+        names = tuple(rows[0])
+        if skip_existing:
+            # In key order, so that two transactions sharing keys wait for each other in one order.
+            rows = sorted(rows, key=itemgetter(*skip_existing))
+        if len(rows) == 1:
+            # For one row (a PUT), plain values: dumping arrays and planning unnest() cost more
+            # than they save.
+            statement, params = _values_insert(postgresql, table, names, skip_existing, computed, returning), rows[0]
+        else:
+            statement = _unnest_insert(table, names, skip_existing, computed, returning)
+            params = {name: [row[name] for row in rows] for name in names}
+            for name in names:
+                if isinstance(table.c[name].type, JSON):
+                    params[name] = [json.dumps(value) for value in params[name]]
+        result = session.connection().execute(statement, params)
+        return result.all() if returning else []
+
+    def one_of(self, column, name):
+        # One array parameter: the statement's text does not change with the number of values.
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+
+    def execute_together(self, session, statements, params):
+        session.connection().execute(_together(statements), params)
 
 
-def value_binds(table, names: list[str], prefix: str = "") -> dict:
-    """PostgreSQL: the single-row sibling of unnest_rows, for insert().values(): one parameter per
-    column (`prefix` + column name). For one row (a PUT), unnest() costs more than it saves:
-    dumping the arrays and planning the select took 450-550 µs of CPU against 200 µs for plain
-    values (measured in-process, 400 single-record inserts)."""
-    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
+@cache
+def _together(statements: tuple):
+    """One statement running the others as data-modifying WITH clauses: one round trip."""
+    *first, last = statements
+    return last.add_cte(*(statement.cte(f"together_{n}") for n, statement in enumerate(first)))
 
 
-def row_values(names: list[str], row: dict, prefix: str = "") -> dict:
-    """The parameters of value_binds for this row."""
-    return {prefix + name: row[name] for name in names}
+_WRITES = {"sqlite": SQLiteWrites(), "postgresql": PostgreSQLWrites()}
+
+
+def writes(session: Session) -> Writes:
+    """The write strategy of this session's database."""
+    return _WRITES[session.get_bind().dialect.name]

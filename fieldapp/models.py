@@ -6,5 +6,4 @@ def import_all_models() -> None:
     from .audit import models as _audit  # noqa: F401
     from .dashboard import models as _dashboard  # noqa: F401
     from .records import models as _records  # noqa: F401
-    from .records import tallies as _tallies  # noqa: F401
     from .streets import models as _streets  # noqa: F401

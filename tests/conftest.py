@@ -279,7 +279,7 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
     from sqlalchemy import select, update
 
     from fieldapp.accounts.models import User
-    from fieldapp.records import tallies
+    from fieldapp.dashboard import tallies
     from fieldapp.records.models import Record, Referral
     from fieldapp.streets.models import Address, Street
 

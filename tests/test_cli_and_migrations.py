@@ -77,7 +77,7 @@ def test_demo_data_is_varied_enough_to_show_something(run, database_url):
 
 
 def test_rebuild_tallies_recounts_what_the_demo_kept(run, database_url):
-    from fieldapp.records.tallies import L, T
+    from fieldapp.dashboard.tallies import L, T
 
     assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
     engine = make_engine(database_url)
@@ -105,7 +105,7 @@ def test_migration_0004_tallies_what_was_stored_before_it(run, database_url):
 
     from fieldapp.migrations.runner import alembic_config, upgrade
     from fieldapp.records.models import Referral
-    from fieldapp.records.tallies import L, T, W
+    from fieldapp.dashboard.tallies import L, T, W
 
     assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
     engine = make_engine(database_url)

@@ -1,88 +1,12 @@
-"""Exports: suppression (property-based), CSV/XLSX/GeoJSON downloads, record export for admins."""
+"""Exports: CSV/XLSX/GeoJSON downloads, record export for admins (suppression: test_dashboard_suppression)."""
 from __future__ import annotations
 
 import csv
 import io
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from fieldapp.dashboard.exports import COLUMNS, COUNTS, street_table
-from fieldapp.dashboard.suppression import COMPLEMENTARY, PRIMARY, Table, solvable, suppress
+from fieldapp.dashboard.exports import COLUMNS, COUNTS
 
 PERIOD = "?from=2026-03-01&to=2026-03-31"
-CHANNELS = ("rally", "klus", "loket", "visit")
-
-
-@st.composite
-def street_rows(draw):
-    """Figures as the dashboard makes them: ladders add up to households, channels to records."""
-    n = draw(st.integers(min_value=1, max_value=6))
-    small = st.one_of(st.integers(0, 12), st.integers(0, 60))
-    streets = []
-    for i in range(n):
-        ladder = {str(s): draw(small) for s in range(1, 6)}
-        reached = sum(ladder.values())
-        ladder["0"] = draw(small)
-        channels = {c: {"records": draw(small), "addresses": 0} for c in CHANNELS}
-        records = sum(c["records"] for c in channels.values())
-        row = {
-            "street_id": i + 1, "name": f"S{i}", "households": reached + ladder["0"], "reached": reached,
-            "coverage": reached / (reached + ladder["0"]) if reached + ladder["0"] else None,
-            "anonymous_contacts": draw(small), "records": records, "refusals": draw(small),
-            "trust_index": 50.0 if reached else None, "ladder": ladder, "channels": channels,
-            "taalcoach_records": draw(small), "koppelkansen": draw(small), "referrals_open": draw(small),
-            "referrals_overdue": draw(small), "median_response_days": draw(st.none() | st.floats(0, 30)),
-        }
-        streets.append(row)
-    totals = {"ladder": {}, "channels": {c: {"records": 0, "addresses": 0} for c in CHANNELS}}
-    for key in ("households", "reached", "anonymous_contacts", "records", "refusals", "taalcoach_records",
-                "koppelkansen", "referrals_open", "referrals_overdue"):
-        totals[key] = sum(r[key] for r in streets)
-    for s in range(6):
-        totals["ladder"][str(s)] = sum(r["ladder"][str(s)] for r in streets)
-    for c in CHANNELS:
-        totals["channels"][c]["records"] = sum(r["channels"][c]["records"] for r in streets)
-    totals["coverage"] = totals["reached"] / totals["households"] if totals["households"] else None
-    totals["trust_index"] = 50.0 if totals["reached"] else None
-    totals["median_response_days"] = 3.0
-    return {"streets": streets, "totals": totals}
-
-
-@settings(max_examples=150, deadline=None)
-@given(street_rows())
-def test_no_small_count_is_ever_shown_or_derivable(figures):
-    table = street_table(figures)
-    published, primary, complementary = suppress(table)
-    hidden = primary | complementary
-    for i, (row, out) in enumerate(zip(table.rows, published)):
-        for key in COUNTS:
-            if 0 < row[key] < 10:
-                assert out[key] == PRIMARY
-            elif (i, key) in complementary:
-                assert out[key] == COMPLEMENTARY
-            else:
-                assert out[key] == row[key]  # nothing else is changed
-        for derived, inputs in table.derived.items():
-            if any((i, k) in hidden for k in inputs):
-                assert out[derived] == COMPLEMENTARY
-    # No relation has a single hidden cell (total minus visible cells), and no combination of
-    # relations solves for any hidden cell.
-    for total, parts in table.groups:
-        assert sum(cell in hidden for cell in [total, *parts]) != 1
-    assert solvable(hidden, table.groups) == set()
-    # The relations are real: each group adds up in the true table.
-    for (ti, tk), parts in table.groups:
-        assert table.rows[ti][tk] == sum(table.rows[i][k] for i, k in parts)
-
-
-def test_solvable_finds_a_disclosure_across_relations():
-    # a+b = 10 and a+c = 12 and b+c = 6 (3 hidden, no group with one hidden) still gives a = 8.
-    rows = [{"t1": 10, "t2": 12, "t3": 6, "a": 8, "b": 2, "c": 4}]
-    groups = [((0, "t1"), [(0, "a"), (0, "b")]), ((0, "t2"), [(0, "a"), (0, "c")]), ((0, "t3"), [(0, "b"), (0, "c")])]
-    assert solvable({(0, "a"), (0, "b"), (0, "c")}, groups) == {(0, "a"), (0, "b"), (0, "c")}
-    published, primary, complementary = suppress(Table(rows, ("t1", "t2", "t3", "a", "b", "c"), groups))
-    assert solvable(primary | complementary, groups) == set()
 
 
 def test_streets_csv(dashboard_world, login):

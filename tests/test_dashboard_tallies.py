@@ -17,7 +17,7 @@ from fieldapp.accounts.models import User
 from fieldapp.dashboard.queries import Scope, records_per_week, street_figures
 from fieldapp.demo.seed import NEIGHBOURHOOD, seed_demo
 from fieldapp.privacy.operations import apply_retention, erase_address, find_address
-from fieldapp.records import tallies
+from fieldapp.dashboard import tallies
 from fieldapp.records.models import Record
 from fieldapp.records.operations import IngestContext, link_records, store
 from fieldapp.streets.importer import import_addresses
@@ -128,32 +128,33 @@ def test_the_maps_lighter_figures_equal_the_full_ones(seeded, period):
     assert full["totals"]["referrals_open"] > 0 and full["totals"]["reached"] > 0
 
 
-def _stored_and_computed(session, today=date(2026, 11, 23)) -> tuple[dict, dict]:
-    from fieldapp.dashboard.stored import stored_street_figures
+def _kept_and_computed(session, today=date(2026, 11, 23)) -> tuple[dict, dict]:
+    from fieldapp.dashboard.cache import cached_street_figures
 
     hood = session.scalar(select(Neighbourhood.id).where(Neighbourhood.name == NEIGHBOURHOOD))
     scope = Scope((hood,), today=today)
-    return stored_street_figures(session, scope), street_figures(session, scope)
+    return cached_street_figures(session, scope), street_figures(session, scope)
 
 
-def test_stored_street_figures_are_recounted_where_something_changed(seeded, monkeypatch):
-    from fieldapp.dashboard import stored
-    from fieldapp.dashboard.followup import answer
+def test_kept_street_figures_are_recounted_where_something_changed(seeded, monkeypatch):
+    from fieldapp.dashboard import cache
+    from fieldapp.records.referrals import answer
     from fieldapp.records.models import Referral
 
+    cache.clear()
     recounted = []
-    real_rows = stored.street_rows
-    monkeypatch.setattr(stored, "street_rows",
+    real_rows = cache.street_rows
+    monkeypatch.setattr(cache, "street_rows",
                         lambda session, scope: recounted.append(scope.only_streets) or real_rows(session, scope))
 
-    first, computed = _stored_and_computed(seeded)
-    assert first == computed and len(recounted[-1]) == len(first["streets"])  # nothing stored yet
-    again, _ = _stored_and_computed(seeded)
+    first, computed = _kept_and_computed(seeded)
+    assert first == computed and len(recounted[-1]) == len(first["streets"])  # nothing kept yet
+    again, _ = _kept_and_computed(seeded)
     assert again == first and len(recounted) == 1  # read back, nothing recounted
 
     street_id = first["streets"][3]["street_id"]
     assert _store(seeded, street_id=street_id, house_number=None).status == "created"
-    after_record, computed = _stored_and_computed(seeded)
+    after_record, computed = _kept_and_computed(seeded)
     assert after_record == computed and recounted[-1] == (street_id,)
     assert after_record["totals"]["records"] == first["totals"]["records"] + 1
 
@@ -161,36 +162,72 @@ def test_stored_street_figures_are_recounted_where_something_changed(seeded, mon
     referral = seeded.scalar(select(Referral).where(Referral.consent.is_(True), Referral.answered_at.is_(None))
                              .order_by(Referral.id).limit(1))
     answer(seeded, coordinator, referral, None)
-    after_answer, computed = _stored_and_computed(seeded)
+    after_answer, computed = _kept_and_computed(seeded)
     assert after_answer == computed and recounted[-1] == (referral.street_id,)
     assert after_answer["totals"]["referrals_open"] == after_record["totals"]["referrals_open"] - 1
 
     # Another day: what is overdue may differ, so every street is counted again.
-    next_day, computed = _stored_and_computed(seeded, today=date(2026, 11, 24))
+    next_day, computed = _kept_and_computed(seeded, today=date(2026, 11, 24))
     assert next_day == computed and len(recounted[-1]) == len(first["streets"])
 
     assert apply_retention(seeded, months=6, now=utcnow()).anonymised > 0
-    after_retention, computed = _stored_and_computed(seeded, today=date(2026, 11, 24))
+    after_retention, computed = _kept_and_computed(seeded, today=date(2026, 11, 24))
     assert after_retention == computed
     assert after_retention["totals"]["anonymous_contacts"] > next_day["totals"]["anonymous_contacts"]
 
 
-def test_the_step_counted_in_python_is_the_step_counted_in_sql(seeded):
-    """tallies.best_step (records just stored) and record_columns (a recount) agree for every
-    channel, door outcome and ambassador flag."""
+def _step_of_one_record(channel: str, outcome: str | None, ambassador: bool) -> int:
+    """DOMAIN.md's trust ladder for one record on its own, written out as the table says it
+    (steps 3 and 5 "returned" need other rows): the test's oracle, not the app's code."""
+    if ambassador:
+        return 5
+    if (channel in ("klus", "visit") or outcome == "let_in") and outcome not in ("not_home", "no_answer_language",
+                                                                                 "refused"):
+        return 4
+    if outcome in ("talked", "let_in") or channel in ("loket", "event"):
+        return 2
+    return 1
+
+
+def test_the_step_counted_at_insert_is_the_ladders_step(seeded):
+    """Records stored through records.store are counted by the one definition
+    (tallies.record_columns), for every channel, door outcome and ambassador flag; it gives
+    each the ladder's step, and a recount from scratch gives the same tallies."""
     from itertools import product
 
     from fieldapp.codes import CHANNELS, OUTCOMES
-    from fieldapp.records.tallies import R, best_step, record_columns
+    from fieldapp.dashboard.tallies import ANONYMOUS, R, T, record_columns
 
     street_id = seeded.scalar(select(Street.id).order_by(Street.id).limit(1))
-    stored = {}
+    expected = {}
     for channel, outcome, ambassador in product(CHANNELS.codes, (None, *OUTCOMES.codes), (False, True)):
         record_id = uuid.uuid4()
         assert _store(seeded, id=record_id, street_id=street_id, channel=channel, outcome=outcome,
                       ambassador=ambassador).status == "created"
-        stored[record_id] = best_step(channel, outcome, ambassador)
+        expected[record_id] = _step_of_one_record(channel, outcome, ambassador)
     best = next(c for c in record_columns() if c.name == "best")
-    in_sql = dict(seeded.execute(select(R.c.id, best).where(R.c.id.in_(stored)).group_by(R.c.id)).all())
-    assert in_sql == stored
-    assert set(stored.values()) == {1, 2, 4, 5}
+    in_sql = dict(seeded.execute(select(R.c.id, best).where(R.c.id.in_(expected)).group_by(R.c.id)).all())
+    assert in_sql == expected
+    assert set(expected.values()) == {1, 2, 4, 5}
+    # Folded in at insert: the street's anonymous tally holds the highest of them.
+    anonymous_best = seeded.scalar(select(T.c.best).where(T.c.street_id == street_id, T.c.address_key == ANONYMOUS))
+    assert anonymous_best == 5
+    kept = _tally_rows(seeded)
+    tallies.rebuild(seeded)
+    assert _tally_rows(seeded) == kept
+
+
+def test_what_records_announce_commits_or_rolls_back_with_them(seeded):
+    """The tallies and versions are written by the dashboard's listener inside the transaction
+    that stores the records (fieldapp.hooks): undone with it, kept with it."""
+    from fieldapp.dashboard.tallies import V
+
+    def versions():
+        return dict(seeded.execute(select(V.c.street_id, V.c.version)).all())
+
+    kept, kept_versions = _tally_rows(seeded), versions()
+    street_id = seeded.scalar(select(Street.id).order_by(Street.id).limit(1))
+    assert _store(seeded, street_id=street_id).status == "created"
+    assert _tally_rows(seeded) != kept and versions()[street_id] == kept_versions.get(street_id, 0) + 1
+    seeded.rollback()
+    assert _tally_rows(seeded) == kept and versions() == kept_versions

@@ -1,14 +1,19 @@
-"""The accept-only shortcut of the batch endpoint loads exactly what marshmallow loads.
+"""The accept-only shortcut loads exactly what marshmallow loads, for every schema it serves.
 
 For every input, either the shortcut declines (None), or marshmallow accepts the same input
-and returns the same value, down to types and UTC offsets.
+and returns the same value, down to types and UTC offsets. The same properties run for each
+schema the app loads through fastload.load_fast_or_full: a record of a batch, a PUT's record
+(whose id is optional) and the batch envelope.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import uuid
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +25,9 @@ from fieldapp.timeutil import utcnow
 SCHEMA = BatchRecordIn()
 FAST = accept_only(SCHEMA)
 FIELDS = list(SCHEMA.load_fields)
+# The record schemas, by the request that loads them; both share FIELDS.
+RECORD_SCHEMAS = {"batch": SCHEMA, "put": RecordIn()}
+SHORTCUTS = {kind: accept_only(schema) for kind, schema in RECORD_SCHEMAS.items()}
 
 
 def exact(value):
@@ -33,14 +41,14 @@ def exact(value):
     return type(value).__name__, value
 
 
-def check(body) -> bool:
+def check(body, kind: str = "batch") -> bool:
     """The property; returns whether the shortcut accepted the body."""
     original = copy.deepcopy(body)
-    fast = FAST(body)
+    fast = SHORTCUTS[kind](body)
     assert exact(body) == exact(original), "the shortcut changed its input"
     if fast is None:
         return False
-    assert exact(fast) == exact(SCHEMA.load(copy.deepcopy(body)))
+    assert exact(fast) == exact(RECORD_SCHEMAS[kind].load(copy.deepcopy(body)))
     return True
 
 
@@ -86,11 +94,14 @@ referral = st.fixed_dictionaries(
 
 
 @st.composite
-def plain_records(draw) -> dict:
-    """Records as the phones send them: JSON types, codes from the code lists, channel rules kept."""
+def plain_records(draw, kind: str = "batch") -> dict:
+    """Records as the phones send them: JSON types, codes from the code lists, channel rules kept.
+    A PUT carries its id in the URL: in the body it may be left out."""
     channel = draw(code(CHANNELS))
     body = {"id": str(draw(st.uuids())), "channel": channel, "street_id": draw(st.integers(1, 2**31 - 1)),
             "occurred_at": draw(recent), "language": draw(languages)}
+    if kind == "put" and draw(st.booleans()):
+        del body["id"]
     optional = {
         "house_number": st.none() | st.integers(1, 99999),
         "taalcoach_present": st.booleans(),
@@ -142,9 +153,9 @@ def odd_value(key: str) -> st.SearchStrategy:
 
 
 @st.composite
-def odd_records(draw) -> dict:
+def odd_records(draw, kind: str = "batch") -> dict:
     """A plain record with one or two fields changed, removed or added."""
-    body = draw(plain_records())
+    body = draw(plain_records(kind))
     for _ in range(draw(st.integers(1, 2))):
         key = draw(st.sampled_from([*FIELDS, "resident_name"]))
         if draw(st.integers(0, 3)) == 0:
@@ -167,26 +178,42 @@ def test_the_schema_has_a_shortcut():
     assert accept_only(RecordIn()) is not None
 
 
+def test_every_schema_the_app_loads_through_the_shortcut_is_checked_here():
+    """A new load_fast_or_full(SomeSchema()) in the app needs these properties for SomeSchema too."""
+    used = set()
+    for path in (Path(__file__).resolve().parent.parent / "fieldapp").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "load_fast_or_full":
+                [argument] = node.args
+                used.add(argument.func.id)
+    checked = {type(schema).__name__ for schema in RECORD_SCHEMAS.values()} | {type(ENVELOPE).__name__}
+    assert used and used <= checked, f"no equivalence test for {sorted(used - checked)}"
+
+
+@pytest.mark.parametrize("kind", RECORD_SCHEMAS)
 @settings(max_examples=400, deadline=None)
-@given(plain_records())
-def test_plain_records_take_the_shortcut_when_marshmallow_accepts_them(body):
-    accepted = check(body)
+@given(data=st.data())
+def test_plain_records_take_the_shortcut_when_marshmallow_accepts_them(kind, data):
+    body = data.draw(plain_records(kind), label="body")
+    accepted = check(body, kind)
     if not accepted:
         # Declined: then marshmallow must refuse it too (the shortcut covers all plain records).
         try:
-            SCHEMA.load(copy.deepcopy(body))
+            RECORD_SCHEMAS[kind].load(copy.deepcopy(body))
         except Exception:  # noqa: BLE001 - any refusal will do
             return
         raise AssertionError("the shortcut declined a record marshmallow accepts")
 
 
+@pytest.mark.parametrize("kind", RECORD_SCHEMAS)
 @settings(max_examples=600, deadline=None)
-@given(odd_records() | json_values)
-def test_odd_bodies_are_declined_or_loaded_as_marshmallow_does(body):
-    check(body)
+@given(data=st.data())
+def test_odd_bodies_are_declined_or_loaded_as_marshmallow_does(kind, data):
+    check(data.draw(odd_records(kind) | json_values, label="body"), kind)
 
 
-def test_examples_near_the_edges():
+@pytest.mark.parametrize("kind", RECORD_SCHEMAS)
+def test_examples_near_the_edges(kind):
     base = {"id": str(uuid.uuid4()), "channel": "rally", "street_id": 1, "occurred_at": "2025-01-05T10:00:00+01:00",
             "language": "tr", "outcome": "talked"}
     soon = (utcnow() + timedelta(minutes=4)).isoformat()
@@ -198,8 +225,10 @@ def test_examples_near_the_edges():
         {"partners": ["eas", "eas", "balans"]}, {"topics": ["debt", "debt"]}, {"notes": "tab\tand\nnewline"},
         {"referrals": [{"code": "debt_help", "consent": True, "due_date": None, "consent_text_version": None}]},
     ]:
-        check({**base, **changes})
-    assert check(base) and check({**base, "occurred_at": soon}) and check({**base, "language": " TR "})
+        check({**base, **changes}, kind)
+    assert check(base, kind) and check({**base, "occurred_at": soon}, kind) and check({**base, "language": " TR "}, kind)
+    without_id = {key: value for key, value in base.items() if key != "id"}
+    assert check(without_id, kind) is (kind == "put")
 
 
 ENVELOPE = BatchEnvelope()

@@ -1,12 +1,13 @@
-"""Who is asking: a bearer token (API clients, the phone's outbox) or the session cookie."""
+"""Who is asking: a bearer token (API clients, the phone's outbox) or the session cookie.
+
+What a view may then do is checked by fieldapp.access, which only reads what this puts in flask.g.
+"""
 from __future__ import annotations
 
 import secrets
 import time
-from functools import wraps
 
 from flask import current_app, g, request, session
-from flask_babel import gettext as _
 
 from ..db import get_session
 from .models import User
@@ -73,35 +74,3 @@ def end_session() -> None:
     _forget_session()
     g.current_user = None
     g.authenticated_by = None
-
-
-def current_user() -> User | None:
-    return g.get("current_user")
-
-
-class AccessDenied(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def require_user(*roles: str) -> User:
-    user = current_user()
-    if user is None:
-        raise AccessDenied(401, _("Please log in."))
-    if roles and user.role not in roles:
-        raise AccessDenied(403, _("You do not have access to this."))
-    return user
-
-
-def login_required(*roles: str):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            require_user(*roles)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator

@@ -15,7 +15,7 @@ from ..audit.models import AuditEvent
 from ..codes import ROLES
 from ..db import get_session, write_transaction
 from ..streets.models import Neighbourhood
-from .access import login_required, require_user
+from ..access import login_required, require_user
 from .models import Partner, User, user_neighbourhoods
 from .operations import UNUSABLE_PASSWORD, issue_invite, set_active
 

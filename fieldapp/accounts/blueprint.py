@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from .. import audit
+from ..access import AccessDenied, require_user
 from ..db import get_session, write_transaction
 from ..security import CLEAR_SITE_DATA, CLEAR_SITE_DATA_ALL
-from .access import AccessDenied, bearer_token, require_user
+from .access import bearer_token
 from .operations import BAD_CODE, CODE_NEEDED, LIMITED, OK, end_all_sessions, issue_token, sign_in
 from .schemas import LogoutRequest, TokenRequest, TokenResponse
 

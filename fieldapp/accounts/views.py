@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from .. import audit
 from ..i18n.messages import N_
 from ..db import get_session, write_transaction
+from ..access import current_user
 from ..security import CLEAR_SITE_DATA, CLEAR_SITE_DATA_ALL
-from .access import current_user, end_session, start_session
+from .access import end_session, start_session
 from .models import User
 from .operations import (
     BAD_CODE, CODE_NEEDED, LIMITED, OK, accept_invite, end_all_sessions, enrol_totp, password_problem,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 def register(app, api) -> None:
     from ..i18n import formatting
+    from . import tallies
     from .api import blp, exports_blp
     from .views import bp, leaflet_bp
 
     formatting.register(app)
+    tallies.listen()
 
     api.register_blueprint(blp)
     api.register_blueprint(exports_blp)

@@ -5,13 +5,14 @@ from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
 from .. import audit
-from ..accounts.access import require_user
+from ..access import require_user
 from ..api import error_response
 from ..db import get_session
+from ..records.referrals import AlreadyAnswered, answer
 from ..timeutil import local_date, utcnow
 from . import cache
 from .exports import records_csv, streets_csv, streets_xlsx
-from .followup import AlreadyAnswered, answer, referral_in_scope
+from .followup import referral_in_scope
 from .geojson import feature_collection
 from .queries import Scope
 from .schemas import AnswerIn, MapQuery, PeriodQuery, AnsweredReferral, StreetDashboard
@@ -82,7 +83,6 @@ def answer_referral(data, referral_id: int):
         from flask_babel import gettext
 
         return error_response(409, message=gettext("This referral was already answered."))
-    cache.clear()
     return _referral_out(session, referral)
 
 

@@ -1,28 +1,19 @@
-"""Referrals: the follow-up queue and marking one answered, so response times are real."""
+"""Referrals: the follow-up queue, and which referral a coordinator may answer.
+
+Answering one writes the records' table, so it lives in records.referrals.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from marshmallow import ValidationError
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..db import write_transaction
-from ..i18n.messages import N_
-from ..records import tallies
 from ..records.models import Record, Referral
 from ..streets.models import Street
-from ..timeutil import as_utc, utcnow
-
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-
-class AlreadyAnswered(Exception):
-    def __init__(self, referral: Referral):
-        super().__init__(referral.id)
-        self.referral = referral
+from ..timeutil import as_utc
 
 
 def referral_in_scope(session: Session, user: User, referral_id: int) -> Referral | None:
@@ -33,27 +24,6 @@ def referral_in_scope(session: Session, user: User, referral_id: int) -> Referra
         .join(Street, Record.street_id == Street.id)
         .where(Referral.id == referral_id, Street.neighbourhood_id.in_(user.neighbourhood_ids))
     )
-
-
-def answer(session: Session, user: User, referral: Referral, answered_at: datetime | None) -> Referral:
-    """Mark a consented referral answered. Answering twice is refused: the first answer stands."""
-    if not referral.consent:
-        raise ValidationError({"referral": [N_("The resident declined this referral: there is nothing to answer.")]})
-    now = utcnow()
-    answered_at = as_utc(answered_at) if answered_at else now
-    if answered_at > now + FUTURE_TOLERANCE:
-        raise ValidationError({"answered_at": [N_("Cannot lie in the future.")]})
-    if answered_at < as_utc(referral.record.occurred_at):
-        raise ValidationError({"answered_at": [N_("Cannot lie before the contact itself.")]})
-    with write_transaction(session):
-        # Re-read under the write lock: two coordinators pressing at once give one answer.
-        session.refresh(referral, with_for_update=True)
-        if referral.answered_at is not None:
-            raise AlreadyAnswered(referral)
-        referral.answered_at = answered_at
-        referral.answered_by_id = user.id
-        tallies.mark_changed(session, [referral.street_id])  # its open count and median move
-    return referral
 
 
 @dataclass

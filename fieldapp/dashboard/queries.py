@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, TENURES
 from ..records.models import Record, Referral
-from ..records.tallies import ANONYMOUS, L, T, W, record_columns
 from ..streets.models import Address, Street
 from ..timeutil import period_bounds
 from ..sqlfuncs import days_between, week_start
+from .tallies import ANONYMOUS, L, T, W, record_columns
 
 R = Record.__table__
 F = Referral.__table__
@@ -217,8 +217,8 @@ def street_medians(refs):
 
 def overall_median(session: Session, scope: Scope) -> float | None:
     """The median over every answered referral of the scope (not a median of street medians):
-    counted first, then the middle one or two read by ORDER BY ... LIMIT/OFFSET, which at
-    tens of thousands of referrals costs half of the window form in `street_medians`."""
+    counted first, then the middle one or two read by ORDER BY ... LIMIT/OFFSET, which costs
+    less than the window form in `street_medians` (docs/performance.md)."""
     answered = and_(F.c.consent == True, F.c.answered_at.is_not(None), *record_conditions(scope, F))  # noqa: E712
     n = session.scalar(select(func.count()).select_from(F).where(answered))
     if not n:
@@ -252,9 +252,8 @@ def referral_branches(refs, today: date | None, width: int) -> list:
 
 
 def no_jit(session: Session) -> None:
-    """PostgreSQL's JIT compiles these wide aggregates for over a second (EXPLAIN ANALYZE: JIT
-    1.6 s of a 2.0 s query at a million records), more than the query itself costs: switch it
-    off for this transaction only."""
+    """PostgreSQL's JIT compiles these wide aggregates for longer than the query itself takes
+    (docs/performance.md): switch it off for this transaction only."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
 

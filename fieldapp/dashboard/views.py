@@ -10,16 +10,17 @@ from marshmallow import ValidationError
 from xstatic.pkg import leaflet
 
 from .. import audit
-from ..accounts.access import require_user
+from ..access import require_user
 from ..api import translate_messages
 from ..codes import CHANNELS, REFERRALS, TENURES
 from ..db import get_session
 from ..i18n.formatting import number, percent
+from ..records.referrals import AlreadyAnswered, answer
 from ..streets.models import Street
 from ..timeutil import local_date, utcnow
 from . import cache, charts
 from .api import COORDINATORS, READERS, scope_for
-from .followup import AlreadyAnswered, answer, queue, referral_in_scope
+from .followup import queue, referral_in_scope
 from .queries import records_per_week
 from .schemas import PeriodQuery
 from .street import address_groups, address_rows, recent_visits
@@ -177,7 +178,6 @@ def answer_from_queue(referral_id: int):
         flash(_("This referral was already answered."), "warning")
     except ValidationError as err:
         flash(" ".join(m for ms in translate_messages(err.messages).values() for m in ms), "error")
-    cache.clear()
     page = request.form.get("page", type=int)
     return redirect(url_for("dashboard.followup", **({"page": page} if page and page > 1 else {})))
 

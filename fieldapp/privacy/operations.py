@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..records import tallies
+from .. import hooks
 from ..records.models import Record, Referral
 from ..streets.models import Address, Neighbourhood, Street
 from ..streets.operations import normalise_addition
@@ -64,8 +64,8 @@ def apply_retention(session: Session, months: int, now: datetime | None = None) 
         update(Record).where(old, ~_open_referral(Record.id)).values(**PERSONAL_FIELDS)
         .execution_options(synchronize_session=False)
     )
-    # Stripped records become anonymous contacts of their street: the tallies follow.
-    tallies.rebuild(session, affected)
+    # Stripped records become anonymous contacts of their street: what is counted from them follows.
+    hooks.announce(hooks.RECORDS_CHANGED, session, street_ids=affected)
     return RetentionResult(cutoff, result.rowcount or 0, kept or 0)
 
 
@@ -148,5 +148,5 @@ def erase_address(session: Session, ref: AddressRef) -> ErasureResult:
     session.execute(
         update(Record).where(Record.id.in_(ids)).values(**PERSONAL_FIELDS).execution_options(synchronize_session=False)
     )
-    tallies.rebuild(session, [ref.street.id])
+    hooks.announce(hooks.RECORDS_CHANGED, session, street_ids=[ref.street.id])
     return ErasureResult(len(ids), withdrawn)

@@ -15,19 +15,17 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime, timedelta, timezone
 
-from ..i18n.messages import N_
-from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from .. import hooks
 from ..accounts.models import Partner, User
-from ..db import conflict_dialect, row_arrays, row_values, unnest_rows, value_binds
+from ..db import writes
+from ..i18n.messages import N_
 from ..streets.models import Address, Street
 from ..timeutil import as_utc, local_date, period_bounds, utcnow
-from . import tallies
 from .models import Record, Referral
 
 CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
@@ -90,7 +88,7 @@ class IngestContext:
         self.user = user
         self.due_days = due_days
         self.neighbourhood_ids = user.neighbourhood_ids
-        # Read once: each ORM attribute read costs about 0.1 µs, for every record of a batch.
+        # Read once a request, not once a record: an ORM attribute read is not free.
         self.user_id, self.user_partner_id, self.user_partner_code = user.id, user.partner_id, user.partner.code
         self._known = known or KnownStreetsAndPartners()
         self._hood_of, self._partner_codes = self._known.get(session)
@@ -122,13 +120,12 @@ class IngestContext:
         return True
 
     def row(self, data: dict, received_at: datetime, print_: str) -> dict:
-        """The record's row; its address_id is found while inserting it (_insert_records)."""
+        """The record's row; its address_id is found while inserting it (registered_address)."""
         partners = sorted(set(data["partners"]) | {self.user_partner_code})
         return {
             "id": data["id"],
             "channel": data["channel"],
             "street_id": data["street_id"],
-            "address_id": None,
             "house_number": data["house_number"],
             "house_addition": data["house_addition"],
             "occurred_at": data["occurred_at"].astimezone(timezone.utc),
@@ -167,145 +164,28 @@ class IngestContext:
         ]
 
 
-@cache
-def _address_query():
-    # Core, not the ORM: a batch's streets and numbers match hundreds of register rows, and ORM
-    # row loading cost more than the insert itself (bench/ingest.py, cProfile). Built once.
-    table = Address.__table__
-    return select(table.c.street_id, table.c.number, table.c.addition, table.c.id).where(
-        table.c.street_id.in_(bindparam("street_ids", expanding=True)),
-        table.c.number.in_(bindparam("numbers", expanding=True)))
-
-
-def _set_address_ids(session: Session, rows: list[dict]) -> None:
-    """SQLite: each row's registered address, looked up for all rows at once."""
-    def key(row):
-        return row["street_id"], row["house_number"], row["house_addition"] or ""
-
-    wanted = {key(row) for row in rows if row["house_number"]}
-    if not wanted:
-        return
-    found = session.connection().execute(
-        _address_query(), {"street_ids": sorted({w[0] for w in wanted}), "numbers": sorted({w[1] for w in wanted})})
-    address_ids = {(s, n, a): i for s, n, a, i in found if (s, n, a) in wanted}
-    for row in rows:
-        row["address_id"] = address_ids.get(key(row))
-
-
-@cache
-def _insert_or_nothing(dialect):
-    # Core, not the ORM: the ORM's bulk path would insert these row by row.
-    return dialect.insert(Record.__table__).on_conflict_do_nothing(index_elements=["id"])
-
-
-RECORD_COLUMNS = [column.name for column in Record.__table__.columns]
-# What PostgreSQL's record insert is sent: it finds the address itself (_array_record_insert).
-SENT_RECORD_COLUMNS = [name for name in RECORD_COLUMNS if name != "address_id"]
-REFERRAL_COLUMNS = [column.name for column in Referral.__table__.columns if column.name not in
-                    ("id", "answered_at", "answered_by_id")]
-
-
-def _registered_address(street_id, number, addition):
-    """The id of the register's address at this street, number and addition (at most one: the
-    register's unique constraint), as a scalar subquery."""
+def registered_address(columns):
+    """The id of the register's address at a record's street, number and addition (at most one:
+    the register's unique constraint), as a scalar subquery over `columns` (a record's columns
+    or the ones being inserted). Found while storing a record, and again when the register
+    learns a number that records were typed at."""
     addresses = Address.__table__
     return select(addresses.c.id).where(
-        addresses.c.street_id == street_id, addresses.c.number == number,
-        addresses.c.addition == func.coalesce(addition, "")).scalar_subquery()
+        addresses.c.street_id == columns["street_id"], addresses.c.number == columns["house_number"],
+        addresses.c.addition == func.coalesce(columns["house_addition"], "")).scalar_subquery()
 
 
-@cache
-def _array_record_insert():
-    """PostgreSQL: records as one insert-or-nothing fed by one array per column (db.unnest_rows),
-    each record's registered address looked up in the same statement (one round trip less than
-    _set_address_ids); returns the ids it inserted with their address ids.
-
-    The lookup is a scalar subquery rather than a join, so the rows are inserted in the order
-    they were sent (see _insert_records)."""
-    table = Record.__table__
-    sent = unnest_rows(table, SENT_RECORD_COLUMNS).subquery("sent")
-    address_id = _registered_address(sent.c.street_id, sent.c.house_number, sent.c.house_addition)
-    rows = select(*[address_id.label(name) if name == "address_id" else sent.c[name] for name in RECORD_COLUMNS])
-    return (postgresql.insert(table).from_select(RECORD_COLUMNS, rows)
-            .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id, table.c.address_id))
-
-
-@cache
-def _single_record_insert():
-    """PostgreSQL: the same for one record (a PUT), with plain values (db.value_binds)."""
-    table = Record.__table__
-    values = value_binds(table, SENT_RECORD_COLUMNS, "r_")
-    values["address_id"] = _registered_address(values["street_id"], values["house_number"], values["house_addition"])
-    return (postgresql.insert(table).values(values)
-            .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id, table.c.address_id))
-
-
-@cache
-def _array_referral_insert(returning_ids: bool):
-    """PostgreSQL: referrals the same way, returning each one's new id when asked."""
-    table = Referral.__table__
-    insert = table.insert().from_select(REFERRAL_COLUMNS, unnest_rows(table, REFERRAL_COLUMNS))
-    return insert.returning(table.c.record_id, table.c.position, table.c.id) if returning_ids else insert
-
-
-def _insert_records(session: Session, rows: list[dict]) -> set[uuid.UUID]:
-    """Insert-or-nothing for rows with distinct ids, each given its registered address
-    ("address_id"); returns the ids this transaction inserted.
-
-    On PostgreSQL one statement takes them all, finds their addresses and returns what it
-    inserted; the inserted rows get their "address_id" from it. On SQLite the addresses are
-    looked up first, for all rows at once. There RETURNING
-    on a many-row insert costs more than a plain executemany, so when several rows arrive, the
-    plain insert is tried first inside a savepoint: if its row count says every row was
-    inserted, those are exactly the ids inserted. Otherwise (some id already stored, or stored
-    meanwhile by a concurrent request) it is undone and done again with RETURNING.
-    """
-    dialect = conflict_dialect(session)
-    if dialect is postgresql:
-        # In id order, so that two requests sharing ids wait for each other in one order.
-        rows = sorted(rows, key=lambda row: row["id"])
-        if len(rows) == 1:
-            result = session.execute(_single_record_insert(), row_values(SENT_RECORD_COLUMNS, rows[0], "r_"))
-        else:
-            result = session.execute(_array_record_insert(), row_arrays(Record.__table__, SENT_RECORD_COLUMNS, rows))
-        inserted = {record_id: address_id for record_id, address_id in result}
-        for row in rows:
-            if row["id"] in inserted:
-                row["address_id"] = inserted[row["id"]]
-        return set(inserted)
-    _set_address_ids(session, rows)
-    insert = _insert_or_nothing(dialect)
-    if len(rows) > 1:
-        savepoint = session.begin_nested()
-        result = session.connection().execution_options(preserve_rowcount=True).execute(insert, rows)
-        if result.rowcount == len(rows):
-            savepoint.commit()
-            return {row["id"] for row in rows}
-        savepoint.rollback()
-    return set(session.connection().execute(insert.returning(Record.__table__.c.id), rows).scalars())
-
-
-def _insert_referrals(session: Session, rows: list[dict], set_ids: bool) -> None:
-    """Insert referral rows; with set_ids, set each one's new "id" (RETURNING: on SQLite it
-    turns the executemany into multi-row inserts that cost a referral about 9 µs more)."""
-    table = Referral.__table__
-    if conflict_dialect(session) is postgresql:
-        inserted = session.execute(_array_referral_insert(set_ids), row_arrays(table, REFERRAL_COLUMNS, rows))
-    elif set_ids:
-        inserted = session.execute(table.insert().returning(table.c.record_id, table.c.position, table.c.id), rows)
-    else:
-        session.execute(table.insert(), rows)
-    if set_ids:
-        ids = {(record_id, position): id_ for record_id, position, id_ in inserted}
-        for row in rows:
-            row["id"] = ids[row["record_id"], row["position"]]
+RECORDS = Record.__table__
+REFERRALS = Referral.__table__
+FOUND_IN_SQL = (("address_id", registered_address),)
 
 
 def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> list[Outcome]:
     """Store loaded, database-checked records; one Outcome per item, in order. with_rows: each
     created record's Outcome carries its stored columns and its referrals with their ids.
 
-    The caller holds the write transaction and commits it.
+    The caller holds the write transaction and commits it; the records inserted are announced
+    in it (hooks.RECORDS_STORED), so whatever is counted from them commits with them.
     """
     session = ctx.session
     received_at = utcnow()
@@ -317,14 +197,23 @@ def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> lis
             first_print[data["id"]] = print_
             rows.append(ctx.row(data, received_at, print_))
 
-    inserted = _insert_records(session, rows) if rows else set()
+    returning = ("id", "address_id") if with_rows else ("id",)
+    inserted_rows = writes(session).insert_rows(session, RECORDS, rows, skip_existing=("id",), returning=returning,
+                                                computed=FOUND_IN_SQL) if rows else []
+    inserted = {row[0] for row in inserted_rows}
     referral_rows = [r for data in items if data["id"] in inserted for r in ctx.referral_rows(data)]
     # A UUID repeated inside one batch: only its first occurrence inserted referrals.
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
     if referral_rows:
-        _insert_referrals(session, referral_rows, set_ids=with_rows)
-    tallies.add(session, [row for row in rows if row["id"] in inserted],
-                {r["record_id"] for r in referral_rows if r["consent"]})
+        # Their new ids only when the answer shows them (a PUT): RETURNING costs SQLite more.
+        ids = writes(session).insert_rows(session, REFERRALS, referral_rows,
+                                          returning=("record_id", "position", "id") if with_rows else ())
+        id_of = {(record_id, position): id_ for record_id, position, id_ in ids}
+        for referral in referral_rows:
+            referral["id"] = id_of.get((referral["record_id"], referral["position"]))
+    if inserted:
+        hooks.announce(hooks.RECORDS_STORED, session, record_ids=list(inserted),
+                       street_ids=sorted({row["street_id"] for row in rows if row["id"] in inserted}))
 
     stored = {}
     missing = [row["id"] for row in rows if row["id"] not in inserted]
@@ -337,6 +226,8 @@ def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> lis
     referrals_of: dict[uuid.UUID, list[dict]] = {}
     if with_rows:
         rows_by_id = {row["id"]: row for row in rows}
+        for record_id, address_id in inserted_rows:
+            rows_by_id[record_id]["address_id"] = address_id
         for referral in referral_rows:
             referrals_of.setdefault(referral["record_id"], []).append(referral)
     for data, print_ in zip(items, prints):
@@ -406,24 +297,16 @@ def link_records(session: Session, street_ids: set[int]) -> int:
     """Attach records typed at a number the register did not know yet to the new address."""
     if not street_ids:
         return 0
-    match = (
-        select(Address.id)
-        .where(
-            Address.street_id == Record.street_id,
-            Address.number == Record.house_number,
-            Address.addition == func.coalesce(Record.house_addition, ""),
-        )
-        .scalar_subquery()
-    )
     result = session.execute(
         update(Record)
         .where(Record.street_id.in_(street_ids), Record.address_id.is_(None), Record.house_number.is_not(None))
-        .values(address_id=match)
+        .values(address_id=registered_address(RECORDS.c))
         .execution_options(synchronize_session=False)
     )
     linked = result.rowcount or 0
+    ids = sorted(street_ids)
     if linked:
-        tallies.rebuild(session, street_ids)
+        hooks.announce(hooks.RECORDS_CHANGED, session, street_ids=ids)
     else:
-        tallies.mark_changed(session, street_ids)  # their households and tenure may have changed
+        hooks.announce(hooks.STREETS_CHANGED, session, street_ids=ids)  # their households and tenure may have changed
     return linked

@@ -1,6 +1,6 @@
 from flask_smorest import Blueprint
 
-from ..accounts.access import require_user
+from ..access import require_user
 from ..db import get_session
 from .operations import street_rows, streets_of
 from .schemas import StreetList, StreetQuery

@@ -84,7 +84,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_records_street_period", list(PERIOD_COLUMNS), unique=False)
 
     # Records stored before this revision: tally them once, with the code that keeps them later.
-    from fieldapp.records import tallies
+    from fieldapp.dashboard import tallies
 
     session = Session(bind=op.get_bind())
     tallies.rebuild(session)

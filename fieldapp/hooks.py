@@ -1,0 +1,36 @@
+"""What a lower package announces for the packages above it, which it must not import.
+
+records stores and changes records; the dashboard keeps figures derived from them and sits
+above records. So records announces what changed, inside the transaction that changed it, and
+each listener acts in that same transaction (derived data commits or rolls back with its
+source). A package registers its listeners once, when the app is made; registering the same
+listener again changes nothing.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+# record_ids: the ids of records this transaction inserted; street_ids: their streets.
+RECORDS_STORED = "records_stored"
+# street_ids: streets whose records (or the referrals they hold) were changed in place, or
+# loaded around records.operations.store; None: every street.
+RECORDS_CHANGED = "records_changed"
+# street_ids: streets where something besides the records changed (a referral answered, the
+# address register): nothing a per-record count holds, but figures per street move.
+STREETS_CHANGED = "streets_changed"
+
+_listeners: dict[str, list[Callable]] = {}
+
+
+def listen(event: str, listener: Callable) -> None:
+    """Call listener(session, **facts) whenever `event` is announced."""
+    listeners = _listeners.setdefault(event, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def announce(event: str, session: Session, **facts) -> None:
+    for listener in _listeners.get(event, ()):
+        listener(session, **facts)
