@@ -8,7 +8,8 @@ app = create_app()
 # long as the worker: leave them out of the garbage collector's full passes, which otherwise scan
 # them all again and again while a large batch allocates its many small objects.
 gc.freeze()
-# A batch of 500 records allocates about 40,000 containers, nearly all freed by reference
-# counting; at the default threshold (700) that is some 13 young-generation passes a batch over
-# the batch's live objects, 3-5 µs a record (measured in-process, 19 batches). Cycles still get collected, later.
+# A large batch allocates tens of thousands of short-lived containers, nearly all freed by
+# reference counting; at the default threshold (700) the young generation is scanned again and
+# again over the batch's live objects for nothing (docs/performance.md). Cycles still get
+# collected, later.
 gc.set_threshold(20_000, 10, 10)
