@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
 from conftest import PASSWORD, build_world  # noqa: E402
-from offline_support import LiveServer, open_profile, sign_in, wait_for_worker  # noqa: E402
+from offline_support import OUTBOX, LiveServer, open_profile, outbox, outbox_ready, sign_in, wait_for_worker  # noqa: E402
 
 
 def make_app(database_url: str | None, workdir: Path):
@@ -98,31 +98,33 @@ def main() -> None:
             session = sign_in(page, server, "vol", PASSWORD)
             page.goto(server.url + "/field/")
             wait_for_worker(page)
-            page.evaluate("window.fieldapp.outbox.ready")
+            outbox_ready(page)
 
             figures = {}
             for mode in ("batch", "one-by-one"):
                 server.stop()
                 fill_ms = page.evaluate(
-                    """async (payloads) => {
+                    """async ([module, payloads]) => {
+                      const outbox = await import(module);
                       const t0 = performance.now();
-                      for (const p of payloads) await window.fieldapp.outbox.submit(window.fieldapp.outbox.newUuid(), p);
+                      for (const p of payloads) await outbox.submit(outbox.newUuid(), p);
                       return performance.now() - t0;
                     }""",
-                    [payload(world, n) for n in range(args.records)],
+                    [OUTBOX, [payload(world, n) for n in range(args.records)]],
                 )
-                waiting = page.evaluate("window.fieldapp.outbox.counts()")
+                waiting = outbox(page, "outbox.counts()")
                 assert waiting["pending"] + waiting["sending"] == args.records, waiting
                 server.start()
                 drain_ms = page.evaluate(
-                    """async (batch) => {
+                    """async ([module, batch]) => {
+                      const outbox = await import(module);
                       const t0 = performance.now();
-                      await window.fieldapp.outbox.flush({batch});
+                      await outbox.flush({batch});
                       return performance.now() - t0;
                     }""",
-                    mode == "batch",
+                    [OUTBOX, mode == "batch"],
                 )
-                counts = page.evaluate("window.fieldapp.outbox.counts()")
+                counts = outbox(page, "outbox.counts()")
                 assert counts["pending"] == 0 and counts["needs_attention"] == 0, counts
                 figures[mode] = (fill_ms, drain_ms)
             context.close()

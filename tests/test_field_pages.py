@@ -15,7 +15,8 @@ from fieldapp.i18n import ACCEPTED, TRANSLATED
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/field/", "/field/login", "/field/card"] + [f"/field/forms/{c}" for c in FORMS]
-OWNED_ELSEWHERE = {"/static/js/outbox.js", "/static/js/offline.js"}  # the offline work ships these
+PAGE_SCRIPTS = {"/field/": "home.js", "/field/login": "login.js", "/field/card": "card.js"} | {
+    f"/field/forms/{c}": "form.js" for c in FORMS}
 
 
 class Page(HTMLParser):
@@ -24,6 +25,7 @@ class Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.scripts, self.inline_scripts, self.styles, self.handlers, self.style_attrs = [], 0, 0, [], []
+        self.script_types, self.preloads = [], []
         self.i18n = []  # (msgid, text, scope language)
         self.ids = []
         self._stack: list[tuple[str, str | None, str | None]] = []
@@ -34,8 +36,11 @@ class Page(HTMLParser):
         if tag == "script":
             if a.get("src"):
                 self.scripts.append(a["src"])
+                self.script_types.append(a.get("type"))
             else:
                 self.inline_scripts += 1
+        if tag == "link" and a.get("rel") == "modulepreload":
+            self.preloads.append(a["href"])
         if tag == "style":
             self.styles += 1
         self.handlers += [k for k in a if k.startswith("on")]
@@ -92,8 +97,14 @@ def test_pages_are_csp_clean_and_load_the_shared_scripts(app, url):
     assert page.inline_scripts == 0 and page.styles == 0
     assert page.handlers == [] and page.style_attrs == []
     assert len(page.ids) == len(set(page.ids)), "duplicate ids"
-    for name in ("i18n.js", "session.js", "api.js", "outbox.js", "offline.js"):
-        assert f"/static/js/{name}" in page.scripts
+    # ES modules: the shell's (i18n, outbox, status bar, worker), then the page's own.
+    assert page.scripts == ["/static/js/shell.js", f"/static/js/{PAGE_SCRIPTS[url]}"]
+    assert page.script_types == ["module", "module"]
+    # Every module they import, announced at once (no round trip per level of imports).
+    from fieldapp.field.shell import imported_modules
+
+    assert page.preloads == [f"/static/js/{m}" for m in imported_modules("shell.js", PAGE_SCRIPTS[url])]
+    assert "/static/js/outbox/db.js" in page.preloads and "/static/js/i18n.js" in page.preloads
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert "data-live-i18n" in html
 
@@ -138,10 +149,12 @@ def test_shell_urls_are_all_served(app):
     for code in ACCEPTED:
         assert f"/field/i18n/{code}.json" in urls
     assert "/field/codes.json" in urls and "/static/fonts/NotoSansEthiopic-Regular.ttf" in urls
+    # Every module a field page may import, or the page breaks offline; the office's scripts are not the shell.
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "static" / "js").rglob("*.js")}
+    assert {f"/{m}" for m in modules if "/dashboard/" not in m} <= set(urls)
+    assert not any("/dashboard/" in url for url in urls)
     client = app.test_client()
     for url in urls:
-        if url in OWNED_ELSEWHERE and not (ROOT / url.lstrip("/")).exists():
-            continue
         response = client.get(url)
         assert response.status_code == 200, url
         response.close()
@@ -189,8 +202,27 @@ def test_codes_json_describes_every_form_and_list(app, world):
     assert data["rules"]["notes"]["max"] == 500
     assert data["card"]["version"] == CARD_VERSION
     known = template_ids()
-    for msgid in data["rules"]["messages"].values():
+    rules = data["rules"]
+    messages = [*rules["messages"].values(), rules["required"]["message"], rules["future"]["message"],
+                *(rule["message"] for rule in rules["field_rules"])]
+    for msgid in messages:
         assert msgid in known
+    assert set(data["field_labels"].values()) <= known
+
+
+def test_the_forms_rules_are_the_schemas_own():
+    """One definition: codes.json serves the record schema's table, and what a form marks as
+    required follows from the schema's required fields and that table."""
+    from dataclasses import asdict
+
+    from fieldapp.field.forms import validation_rules
+    from fieldapp.records.schemas import FIELD_RULES
+
+    assert validation_rules()["field_rules"] == [asdict(rule) for rule in FIELD_RULES]
+    assert {channel: form.required for channel, form in FORMS.items()} == {
+        "rally": ("street", "outcome", "language"), "klus": ("street", "language"),
+        "loket": ("street", "heard_via", "language"), "visit": ("street", "language"),
+    }
 
 
 @pytest.mark.parametrize("language", ["tr", "so"])
@@ -200,13 +232,15 @@ def test_client_checks_use_the_servers_own_messages(app, world, login, language)
     api = login("vol", language)
     translations = Translations.load(str(ROOT / "translations"), [language])
     street = world.streets["Koningsweg"]
+    required_on = {(r["field"], channel): r["message"] for r in rules["field_rules"] if r["need"] == "required"
+                   for channel in r["on"]}
     rally = api.put(f"/api/v1/records/{uuid.uuid4()}", json={
         "channel": "rally", "street_id": street, "occurred_at": "2026-01-05T10:00:00+01:00", "language": "so"})
     assert rally.status_code == 422
-    assert rally.get_json()["errors"]["outcome"] == [translations.gettext(rules["messages"]["outcome"])]
+    assert rally.get_json()["errors"]["outcome"] == [translations.gettext(required_on["outcome", "rally"])]
     loket = {"channel": "loket", "street_id": street, "occurred_at": "2026-01-05T10:00:00+01:00", "language": "so"}
     errors = api.put(f"/api/v1/records/{uuid.uuid4()}", json=loket).get_json()["errors"]
-    assert errors["heard_via"] == [translations.gettext(rules["messages"]["heard_via"])]
+    assert errors["heard_via"] == [translations.gettext(required_on["heard_via", "loket"])]
     errors = api.put(f"/api/v1/records/{uuid.uuid4()}", json=loket | {"house_number": 0}).get_json()["errors"]
     assert errors["house_number"] == [translations.gettext(rules["house_number"]["message"])]
 
@@ -237,21 +271,17 @@ def test_card_page_renders_in_the_ui_language(app):
 
 
 def test_client_scripts_mark_every_literal_for_extraction():
-    """A literal handed straight to t()/setText()/say() would never reach the catalogs: N_() it."""
+    """A literal handed straight to t()/plural()/say() would never reach the catalogs: N_() it."""
     import re
 
     # The first argument may be an element expression such as $("id") or el.
-    call = re.compile(r"""(?:\.t|\bsetText|\bsay|\bshowError)\(\s*(?:[\w$.]+(?:\([^()]*\))?\s*,\s*)?["']""")
+    call = re.compile(r"""(?:\bt|\btIn|\bplural|\bsay|\bshowError)\(\s*(?:[\w$.]+(?:\([^()]*\))?\s*,\s*)?["'`]""")
     offenders = []
-    for path in sorted((ROOT / "static" / "js").glob("*.js")):
-        if path.name in OWNED_ELSEWHERE_FILES:
-            continue
+    scripts = ROOT / "static" / "js"
+    for path in sorted(p for p in scripts.rglob("*.js") if "dashboard" not in p.relative_to(scripts).parts):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if call.search(line):
-                offenders.append(f"{path.name}:{number}: {line.strip()}")
+                offenders.append(f"{path.relative_to(scripts)}:{number}: {line.strip()}")
     assert offenders == []
-    js = (ROOT / "static" / "js" / "home.js").read_text(encoding="utf-8")
+    js = (scripts / "home.js").read_text(encoding="utf-8")
     assert 'N_("Logged in as %(username)s")' in js  # the pattern the check relies on
-
-
-OWNED_ELSEWHERE_FILES = {"outbox.js", "offline.js", "sw.js"}

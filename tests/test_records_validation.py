@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp.records.models import Record
+from fieldapp.records.schemas import FIELD_RULES
 
 from helpers import catalog_text, rally
 
@@ -159,3 +160,43 @@ def test_a_street_id_in_the_query_string_filters_the_records(login, world):
     response = api.get(f"/api/v1/records?street_id={world.streets['Koningsweg']}")
     assert response.status_code == 200, response.get_json()
     assert [r["street_id"] for r in response.get_json()["records"]] == [world.streets["Koningsweg"]]
+
+
+# A valid answer for each field a rule of FIELD_RULES names, to break or keep the rule with.
+ANSWERS = {"measures": [{"code": "led_bulb", "quantity": 1}], "heard_via": "flyer", "outcome": "talked",
+           "house_addition": "A", "house_number": 12}
+
+
+def breaking(rule, street_id: int) -> dict:
+    """A body that breaks `rule` and nothing else of the table."""
+    channel = next(c for c in ("rally", "klus", "loket", "visit")
+                   if (not rule.on or c in rule.on) and (not rule.off or c not in rule.off))
+    body = {"channel": channel, "street_id": street_id, "occurred_at": "2026-01-05T10:00:00+01:00", "language": "nl",
+            "outcome": "talked" if channel == "rally" else None, "heard_via": "flyer" if channel == "loket" else None}
+    body[rule.field] = ANSWERS[rule.field] if rule.need == "forbidden" else None
+    if rule.without:
+        body[rule.without] = None
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def rule_id(rule) -> str:
+    where = [f"on {','.join(rule.on)}"] if rule.on else []
+    where += [f"off {','.join(rule.off)}"] if rule.off else []
+    where += [f"without {rule.without}"] if rule.without else []
+    return " ".join([rule.field, rule.need, *where])
+
+
+@pytest.mark.parametrize("rule", FIELD_RULES, ids=rule_id)
+def test_every_rule_of_the_table_is_applied_with_its_message(login, world, rule):
+    """check_channel_rules applies FIELD_RULES as written: a body breaking one rule gets that
+    rule's message at its field; the same body with the field answered as the rule wants is stored."""
+    api = login("vol", language="tr")
+    body = breaking(rule, world.streets["Smitsplein"])
+    response = api.put(f"/api/v1/records/{uuid.uuid4()}", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"] == {rule.field: [catalog_text("tr", rule.message)]}
+    if rule.need == "required":
+        kept = {**body, rule.field: ANSWERS[rule.field]}
+    else:
+        kept = {k: v for k, v in body.items() if k != rule.field}
+    assert api.put(f"/api/v1/records/{uuid.uuid4()}", json=kept).status_code == 201

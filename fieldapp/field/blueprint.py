@@ -13,9 +13,10 @@ from ..db import get_session
 from ..i18n import ACCEPTED, BY_CODE, LOCALES
 from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
 from .forms import (
-    CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FORMS, PAGE_TITLES, SECTION_LABELS, accepts_consent_text_version, msgid_of,
-    validation_rules,
+    CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FIELD_LABELS, FORMS, PAGE_TITLES, SECTION_LABELS,
+    accepts_consent_text_version, msgid_of, validation_rules,
 )
+from .shell import imported_modules
 from .strings import catalog_strings, locale_meta
 
 bp = Blueprint("field", __name__, template_folder="templates")
@@ -36,7 +37,9 @@ def code_options(name: str) -> list[dict]:
 
 
 def _shell_page(template: str, **context):
-    html = render_template(template, page_titles=PAGE_TITLES, consent_choices=CONSENT_CHOICES, **context)
+    html = render_template(
+        template, page_titles=PAGE_TITLES, consent_choices=CONSENT_CHOICES, imported_modules=imported_modules, **context
+    )
     response = current_app.make_response(html)
     # The page holds no personal data, but its language follows the cookie: revalidate each time.
     response.headers["Cache-Control"] = "no-cache"
@@ -103,6 +106,7 @@ def codes():
         "partners": [{"code": code, "name": name} for code, name in partners],
         "forms": {channel: definition.as_json() for channel, definition in FORMS.items()},
         "section_labels": SECTION_LABELS,
+        "field_labels": FIELD_LABELS,
         "rules": validation_rules(),
         "card": {
             "version": CARD_VERSION,

@@ -1,18 +1,36 @@
 """What each channel's form asks, in which order, and the defaults that keep a door-step contact short.
 
-The same definitions are rendered into the form templates and sent to the phone in codes.json,
-so the client-side checks and the server's schema never drift apart: the limits are read from
-the record schema itself.
+The same definitions are rendered into the form templates and sent to the phone in codes.json.
+What a form requires and every limit and message its checks use are read from the record
+schema (its fields, validators and FIELD_RULES), so the phone and the server never drift apart.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from marshmallow import validate
 
 from ..codes import COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from ..i18n.messages import N_
-from ..records.schemas import FUTURE_TOLERANCE, MeasureIn, RecordIn, ReferralIn
+from ..records.schemas import FIELD_RULES, FUTURE_TOLERANCE, IN_THE_FUTURE, MeasureIn, RecordIn, ReferralIn
+
+
+# The record field each section answers.
+SECTION_FIELDS = {
+    "street": "street_id", "house": "house_number", "outcome": "outcome", "language": "language",
+    "measures": "measures", "heard_via": "heard_via", "topics": "topics", "referrals": "referrals",
+    "partners": "partners", "notes": "notes", "when": "occurred_at", "ambassador": "ambassador",
+}
+# Set to now when the form opens: required by the schema, but never left for the volunteer.
+PRESET_SECTIONS = frozenset({"when"})
+
+
+def required_fields(channel: str) -> frozenset[str]:
+    """The record fields every record of `channel` must have: the schema's and its channel rules'."""
+    always = {name for name, schema_field in RecordIn().fields.items() if schema_field.required}
+    by_rule = {rule.field for rule in FIELD_RULES if rule.need == "required" and rule.holds_for({"channel": channel})}
+    return frozenset(always | by_rule)
 
 
 @dataclass(frozen=True)
@@ -20,9 +38,14 @@ class FormDefinition:
     channel: str
     title: str  # msgid
     sections: tuple[str, ...]
-    required: tuple[str, ...]
     defaults: dict = field(default_factory=dict)
     outcomes: tuple[str, ...] = OUTCOMES.codes
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """The sections the volunteer must answer (marked as such), in the form's order."""
+        needed = required_fields(self.channel)
+        return tuple(s for s in self.sections if s not in PRESET_SECTIONS and SECTION_FIELDS[s] in needed)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -40,27 +63,23 @@ FORMS = {
     "rally": FormDefinition(
         "rally", "Bakfietsrally contact",
         _CONTACT + _FOLLOW_UP + ("ambassador",),
-        ("street", "outcome", "language"),
         {},  # no preselected door outcome: one tap, and never a wrong default in the figures
     ),
     "klus": FormDefinition(
         "klus", "Klusactie visit",
         ("street", "house", "measures", "language", "outcome") + _FOLLOW_UP,
-        ("street", "language"),
         {"outcome": "let_in"},
         ("let_in", "talked", "brief", "not_home", "refused"),
     ),
     "loket": FormDefinition(
         "loket", "Energieloket walk-in",
         ("street", "house", "heard_via", "topics", "language", "referrals", "partners", "ambassador", "notes", "when"),
-        ("street", "heard_via", "language"),
         {"outcome": "talked"},
         (),
     ),
     "visit": FormDefinition(
         "visit", "Home visit",
         ("street", "house", "language", "outcome") + _FOLLOW_UP,
-        ("street", "language"),
         {"outcome": "let_in"},
         ("let_in", "talked", "brief", "not_home", "refused"),
     ),
@@ -81,39 +100,48 @@ SECTION_LABELS = {
     "when": N_("When"),
     "ambassador": N_("Ambassador"),
 }
+# What the volunteer calls a record field the server complains about: the form's words for it.
+FIELD_LABELS = {SECTION_FIELDS[section]: label for section, label in SECTION_LABELS.items()} | {
+    "house_addition": N_("Addition"),
+}
+
+
+def _validator(schema_field, kind):
+    for validator in schema_field.validators:
+        if isinstance(validator, kind):
+            return validator
+    raise LookupError(schema_field)
 
 
 def _range(schema_field) -> dict:
-    for validator in schema_field.validators:
-        if isinstance(validator, validate.Range):
-            return {"min": validator.min, "max": validator.max}
-    raise LookupError(schema_field)
+    validator = _validator(schema_field, validate.Range)
+    return {"min": validator.min, "max": validator.max, "message": validator.error}
 
 
-def _max_length(schema_field) -> int:
-    for validator in schema_field.validators:
-        if isinstance(validator, validate.Length):
-            return validator.max
-    raise LookupError(schema_field)
+def _max_length(schema_field) -> dict:
+    validator = _validator(schema_field, validate.Length)
+    return {"max": validator.max, "message": validator.error}
 
 
 def validation_rules() -> dict:
-    """The server's limits, read from the record schema, with the server's own msgids."""
+    """What the form checks before sending, read from the record schema: its limits, its
+    required fields, its rules between fields (FIELD_RULES), each with the server's msgid."""
     record, measure = RecordIn().fields, MeasureIn().fields
     return {
-        "house_number": _range(record["house_number"]) | {"message": "Give a house number from 1 to 99999."},
-        "house_addition": {"max": _max_length(record["house_addition"]), "message": "At most 10 characters.",
-                            "needs_number": "An addition needs a house number."},
-        "notes": {"max": _max_length(record["notes"]), "message": "At most 500 characters."},
-        "quantity": _range(measure["quantity"]) | {"message": "Give a quantity from 1 to 999."},
-        "future_tolerance_seconds": int(FUTURE_TOLERANCE.total_seconds()),
+        "house_number": _range(record["house_number"]),
+        "house_addition": _max_length(record["house_addition"]),
+        "notes": _max_length(record["notes"]),
+        "quantity": _range(measure["quantity"]),
+        "future": {"tolerance_seconds": int(FUTURE_TOLERANCE.total_seconds()), "message": IN_THE_FUTURE},
+        "required": {
+            "fields": sorted(name for name, schema_field in record.items() if schema_field.required),
+            "message": record["language"].error_messages["required"],
+        },
+        "field_rules": [asdict(rule) for rule in FIELD_RULES],
+        # Where the form words it its own way (the server would say "Missing data for required field.").
         "messages": {
-            "required": "Missing data for required field.",
-            "outcome": "Choose how the door went.",
-            "heard_via": "Ask how the visitor heard of the energieloket.",
-            "future": "This time lies in the future.",
-            "street": N_("Choose a street."),
-            "consent": N_("Ask whether the resident wants this follow-up."),
+            "street_id": N_("Choose a street."),
+            "referrals": N_("Ask whether the resident wants this follow-up."),
         },
     }
 

@@ -1,15 +1,52 @@
 """Every URL the field app needs to open and work with no network: the offline precache list."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from flask import current_app, has_request_context, url_for
 
 from ..i18n import ACCEPTED
 from .forms import FORMS
 
-# Scripts in the order the field pages load them (outbox.js and offline.js belong to the offline work).
-SCRIPTS = ("i18n.js", "session.js", "api.js", "outbox.js", "offline.js")
-PAGE_SCRIPTS = ("login.js", "home.js", "form.js", "card.js")
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 FONTS = ("NotoSansEthiopic-Regular.ttf",)
+STYLES = ("app.css", "offline.css")
+
+
+def script_files() -> list[str]:
+    """The field app's ES modules under static/js (the office screens' scripts excepted).
+
+    Listed from the folder, so a new module is precached without naming it anywhere: a module
+    missing from the worker's cache would break every page that imports it, offline.
+    """
+    root = STATIC_DIR / "js"
+    modules = (p.relative_to(root) for p in root.rglob("*.js"))
+    return sorted(m.as_posix() for m in modules if m.parts[0] != "dashboard")
+
+
+# A static import or re-export of one of our modules by relative path, as our modules write them.
+_IMPORT = re.compile(r"""^(?:import|export)\b[^"';]*?["'](\.{1,2}/[^"']+\.js)["']""", re.M)
+
+
+def imported_modules(*entries: str) -> list[str]:
+    """Every module the entries import, directly or not, as paths under static/js (entries excepted).
+
+    The layout announces them with <link rel="modulepreload">: without a bundler a browser finds
+    a module only when the one importing it has arrived, one round trip per level of imports,
+    which a first visit on a slow line (before the worker keeps them) would feel.
+    """
+    root = STATIC_DIR / "js"
+    found: dict[str, None] = {}
+    todo = list(entries)
+    while todo:
+        module = todo.pop()
+        for spec in _IMPORT.findall((root / module).read_text(encoding="utf-8")):
+            path = (root / module).parent.joinpath(spec).resolve().relative_to(root).as_posix()
+            if path not in found and path not in entries:
+                found[path] = None
+                todo.append(path)
+    return sorted(found)
 
 
 def shell_urls() -> list[str]:
@@ -30,8 +67,8 @@ def _urls() -> list[str]:
         url_for("field.login"),
         url_for("field.card"),
         *(url_for("field.form", channel=channel) for channel in FORMS),
-        url_for("static", filename="css/app.css"),
-        *(url_for("static", filename=f"js/{name}") for name in SCRIPTS + PAGE_SCRIPTS),
+        *(url_for("static", filename=f"css/{name}") for name in STYLES),
+        *(url_for("static", filename=f"js/{name}") for name in script_files()),
         *(url_for("static", filename=f"fonts/{name}") for name in FONTS),
         *(url_for("field.strings", locale=code) for code in ACCEPTED),
         url_for("field.codes"),

@@ -65,7 +65,7 @@ def manifest():
 @bp.get("/offline/i18n/<code>.json")
 @public_page  # no personal data: the browser may revalidate instead of refetching
 def strings(code: str):
-    """The outbox's strings in one language, for pages whose client i18n lacks them."""
+    """The outbox's strings in one language (the field pages' i18n.js has them in its catalogs)."""
     if code not in ACCEPTED:
         abort(404)
     with force_locale(code):

@@ -1,7 +1,7 @@
-"""Strings the offline scripts show, marked for extraction.
+"""Strings the outbox's status bar shows, served per language at /offline/i18n/<locale>.json.
 
-static/js/offline.js looks each one up by its English msgid through fieldapp.i18n.t(), and
-falls back to /offline/i18n/<locale>.json, which is built from this list.
+The field pages no longer fetch that table: their status bar (static/js/offline/status-bar.js)
+translates with i18n.js, whose catalogs hold every msgid, these included.
 """
 from ..i18n.messages import N_
 

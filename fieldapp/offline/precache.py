@@ -1,6 +1,7 @@
 """What the service worker keeps for offline use, and the version that names its cache.
 
-The field pages list their shell in fieldapp.field.shell.shell_urls(); ours are added to it.
+The field pages list their shell (pages, modules, styles, strings) in
+fieldapp.field.shell.shell_urls(); the installed app's icons and manifest are added to it.
 The version is a hash of every precached response body plus the worker's own source, so any
 deploy that changes what a phone would show gets a new worker, a new cache and a clean switch —
 and a deploy that changes nothing keeps the phones' caches.
@@ -14,22 +15,19 @@ from pathlib import Path
 
 from flask import Flask
 
-from ..i18n import TRANSLATED
+from ..field.shell import shell_urls
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 WORKER_SOURCE = STATIC_DIR / "sw.js"
 FALLBACK_PAGE = "/field/"
 
-# Ours, always precached: the outbox must load offline even if the shell list forgets it.
+# Ours, beside the field pages' shell (which holds every script and style): the installed app.
 OWN_URLS = (
-    "/static/js/outbox.js",
-    "/static/js/offline.js",
-    "/static/css/offline.css",
     "/static/icons/icon-192.png",
     "/static/icons/icon-512.png",
     "/static/icons/maskable-512.png",
     "/manifest.webmanifest",
-) + tuple(f"/offline/i18n/{code}.json" for code in TRANSLATED)
+)
 
 
 @dataclass(frozen=True)
@@ -39,27 +37,8 @@ class Precache:
     fallback: str
 
 
-def _field_shell_urls() -> list[str] | None:
-    try:
-        from ..field.shell import shell_urls
-    except ImportError:
-        return None
-    return list(shell_urls())
-
-
-def _fallback_urls() -> list[str]:
-    """Without the field pages: the shared stylesheet and fonts, so our own files still work."""
-    urls = ["/static/css/app.css"]
-    fonts = STATIC_DIR / "fonts"
-    if fonts.is_dir():
-        urls += sorted(f"/static/fonts/{p.relative_to(fonts).as_posix()}" for p in fonts.rglob("*") if p.is_file())
-    return urls
-
-
 def precache_urls(app: Flask) -> tuple[str, ...]:
-    shell = _field_shell_urls()
-    urls = (shell if shell is not None else _fallback_urls()) + list(OWN_URLS)
-    urls += list(app.config.get("OFFLINE_EXTRA_PRECACHE", ()))
+    urls = shell_urls() + list(OWN_URLS) + list(app.config.get("OFFLINE_EXTRA_PRECACHE", ()))
     return tuple(dict.fromkeys(urls))  # de-duplicated, order kept
 
 

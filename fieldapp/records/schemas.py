@@ -4,6 +4,7 @@ Messages are lazy msgids: they are rendered in the request's language when the e
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from babel import Locale
@@ -25,6 +26,48 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LANGUAGES = frozenset(
     code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
 )
+
+
+def given(value) -> bool:
+    """Whether a field was answered: a value, not None, "" or an empty list (as on the phone)."""
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """Where a rule holds, `field` is "required" (must be given) or "forbidden" (must be left out).
+
+    It holds on the channels `on`, on every channel but `off`, or where the field `without` is
+    left empty; the conditions given must all be met.
+    """
+
+    field: str
+    need: str
+    message: str  # msgid
+    on: tuple[str, ...] = ()
+    off: tuple[str, ...] = ()
+    without: str | None = None
+
+    def holds_for(self, data: dict) -> bool:
+        channel = data.get("channel")
+        return ((not self.on or channel in self.on) and (not self.off or channel not in self.off)
+                and not (self.without and given(data.get(self.without))))
+
+    def broken_by(self, data: dict) -> bool:
+        return self.holds_for(data) and given(data.get(self.field)) == (self.need == "forbidden")
+
+
+# The rules between a record's fields, as data: check_channel_rules applies them here and the
+# field form applies the same table on the phone before sending (served in /field/codes.json),
+# so each rule and its message are written once. A later rule for the same field wins.
+FIELD_RULES = (
+    FieldRule("measures", "forbidden", N_("Measures are only recorded on a klusactie visit."), off=("klus",)),
+    FieldRule("heard_via", "required", N_("Ask how the visitor heard of the energieloket."), on=("loket",)),
+    FieldRule("heard_via", "forbidden", N_("Only asked at the energieloket."), off=("loket",)),
+    FieldRule("outcome", "required", N_("Choose how the door went."), on=("rally",)),
+    FieldRule("house_addition", "forbidden", N_("An addition needs a house number."), without="house_number"),
+)
+IN_THE_FUTURE = N_("This time lies in the future.")  # beyond FUTURE_TOLERANCE; the phone checks it too
 
 
 def one_of(code_list, message):
@@ -120,23 +163,15 @@ class RecordIn(Schema):
     @validates_schema
     def check_channel_rules(self, data, **_kwargs):
         errors: dict[str, list] = {}
-        channel = data.get("channel")
-        if data.get("measures") and channel != "klus":
-            errors["measures"] = [N_("Measures are only recorded on a klusactie visit.")]
-        if channel == "loket" and not data.get("heard_via"):
-            errors["heard_via"] = [N_("Ask how the visitor heard of the energieloket.")]
-        if data.get("heard_via") and channel != "loket":
-            errors["heard_via"] = [N_("Only asked at the energieloket.")]
-        if channel == "rally" and not data.get("outcome"):
-            errors["outcome"] = [N_("Choose how the door went.")]
-        if data.get("house_addition") and data.get("house_number") is None:
-            errors["house_addition"] = [N_("An addition needs a house number.")]
+        for rule in FIELD_RULES:
+            if rule.broken_by(data):
+                errors[rule.field] = [rule.message]
         codes = [m["code"] for m in data.get("measures") or []]
         if len(codes) != len(set(codes)):
             errors["measures"] = [N_("Give each measure once, with its quantity.")]
         occurred_at = data.get("occurred_at")
         if occurred_at is not None and occurred_at > utcnow() + FUTURE_TOLERANCE:
-            errors["occurred_at"] = [N_("This time lies in the future.")]
+            errors["occurred_at"] = [IN_THE_FUTURE]
         elif occurred_at is not None and occurred_at < EARLIEST:
             errors["occurred_at"] = [N_("This date lies too far in the past.")]
         if errors:

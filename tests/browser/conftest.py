@@ -183,3 +183,21 @@ def wait_for_function_under_csp():
     Page.wait_for_function = _wait_for_function_under_csp
     yield
     Page.wait_for_function = original
+
+
+def eventually(condition, timeout: float = 10.0, interval: float = 0.05, page=None):
+    """Poll a Python-side condition until it holds (instead of a fixed sleep); its last value.
+
+    Pass the page when the condition waits for a Playwright event handler (a dialog): the sync
+    API runs handlers only while it is called, so the wait goes through the page."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        if page is not None:
+            page.wait_for_timeout(interval * 1000)
+        else:
+            time.sleep(interval)

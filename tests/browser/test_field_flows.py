@@ -131,3 +131,42 @@ def test_client_checks_mirror_the_server_and_send_nothing(live_server, page_360)
     token = live_server.token("vol")["token"]
     listed = live_server.app.test_client().get("/api/v1/records", headers={"Authorization": f"Bearer {token}"})
     assert listed.get_json()["records"] == []
+
+
+def test_client_applies_the_schemas_rules_between_fields(live_server, page_360):
+    """The form has no copies of the channel rules: it applies the table codes.json serves from the schema."""
+    page = page_360
+    signed_in(page, live_server, "vol")
+    page.goto(f"{live_server.url}/field/forms/loket?lang=nl")
+    page.wait_for_selector("#record-form[data-ready=true]")
+    rules = page.evaluate("fetch('/field/codes.json').then(r => r.json()).then(c => c.rules.field_rules)")
+    message = {(r["field"], r["need"]): r["message"] for r in rules}
+    page.select_option("#street", str(live_server.world.streets["Koningsweg"]))
+    page.fill("#house_addition", "A")  # no house number, and no answer to how the visitor heard of us
+    page.click("#send")
+    assert page.locator("[data-error-for=heard_via] p").text_content() == tr("nl", message["heard_via", "required"])
+    assert page.locator("[data-error-for=house_addition] p").text_content() == tr("nl", message["house_addition", "forbidden"])
+    assert page.locator("#send-status").text_content() == tr("nl", "Some fields need attention.")
+
+    token = live_server.token("vol")["token"]
+    listed = live_server.app.test_client().get("/api/v1/records", headers={"Authorization": f"Bearer {token}"})
+    assert listed.get_json()["records"] == []
+
+
+def test_every_module_a_page_imports_is_asked_for_at_once(live_server, page_360):
+    """No bundler, and no waterfall: the page announces every module it imports (modulepreload),
+    so the HTML parser asks for each; none is found only once the module importing it arrived."""
+    from urllib.parse import urlsplit
+
+    page = page_360
+    signed_in(page, live_server, "vol")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    asked = {}  # module path → who asked first: "parser" (the HTML) or "script" (an import)
+    cdp.on("Network.requestWillBeSent", lambda e: asked.setdefault(urlsplit(e["request"]["url"]).path, e["initiator"]["type"])
+           if "/static/js/" in e["request"]["url"] else None)
+    for path in ("/field/forms/klus", "/field/", "/field/login"):
+        asked.clear()
+        page.goto(f"{live_server.url}{path}?lang=nl")
+        page.wait_for_function("document.readyState === 'complete'")
+        assert len(asked) > 15 and all(who == "parser" for who in asked.values()), (path, asked)

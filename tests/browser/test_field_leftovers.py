@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import signed_in
 from .leftovers import assert_no_leftover_text, fetch_catalog, switch_to
-from .offline_support import wait_for_worker
+from .offline_support import submit, wait_for_worker
 
 SCREENS = {
     "login": "/field/login",
@@ -56,14 +56,13 @@ def prepare_home(page, live_server):
     page.wait_for_selector("#street-list .distance")  # near me, with distances
     page.wait_for_selector("#recent-list li")
     # One record the server refused (its messages arrived in Dutch), the list of them open ...
-    page.evaluate("p => window.fieldapp.outbox.submit(window.fieldapp.outbox.newUuid(), p)",
-                  record(world, outcome=None, house_number=None, house_addition=None))
+    submit(page, record(world, outcome=None, house_number=None, house_addition=None))
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
     page.click("#outbox-status .outbox-status__toggle")
     page.wait_for_selector("#outbox-attention li.outbox-entry")
     # ... and one kept on the phone with no signal.
     page.context.set_offline(True)
-    page.evaluate("p => window.fieldapp.outbox.submit(window.fieldapp.outbox.newUuid(), p)", record(world))
+    submit(page, record(world))
     page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '1'")
 
 

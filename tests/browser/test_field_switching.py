@@ -5,7 +5,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
-from .conftest import signed_in
+from .conftest import eventually, signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,13 +101,14 @@ def test_switch_language_mid_form_then_send(live_server, page_360, artifacts_dir
     assert after["uuid"] != before["uuid"] and after["street"] == before["street"] and after["number"] == ""
 
     token = live_server.token("vol")["token"]
-    response = live_server.app.test_client().get(
-        f"/api/v1/records/{before['uuid']}", headers={"Authorization": f"Bearer {token}"})
-    if response.status_code == 404:  # sent through an outbox that has not drained yet
-        page.wait_for_timeout(2000)
+
+    def stored():  # sent through an outbox that may not have drained yet
         response = live_server.app.test_client().get(
             f"/api/v1/records/{before['uuid']}", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200
+        return response if response.status_code == 200 else None
+
+    response = eventually(stored)
+    assert response is not None and response.status_code == 200
     record = response.get_json()
     assert record["channel"] == "klus"
     assert record["street_id"] == world.streets["Koningsweg"]

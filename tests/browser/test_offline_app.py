@@ -12,10 +12,13 @@ from flask_babel import force_locale, gettext
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, sign_in,
+    OUTBOX, SESSION, not_sent, open_field, open_profile, outbox, outbox_counts, outbox_entries, outbox_ready, prepare_online,
+    set_session, sign_in, submit,
 )
 
 from conftest import PASSWORD  # noqa: E402
+
+from .conftest import eventually  # noqa: E402
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -45,16 +48,17 @@ def payload(world, n: int) -> dict:
 
 def submit_many(page, world, count: int) -> list[str]:
     return page.evaluate(
-        """async (payloads) => {
+        """async ([module, payloads]) => {
+          const outbox = await import(module);
           const ids = [];
           for (const p of payloads) {
-            const id = window.fieldapp.outbox.newUuid();
-            await window.fieldapp.outbox.submit(id, p);
+            const id = outbox.newUuid();
+            await outbox.submit(id, p);
             ids.push(id);
           }
           return ids;
         }""",
-        [payload(world, n) for n in range(count)],
+        [OUTBOX, [payload(world, n) for n in range(count)]],
     )
 
 
@@ -119,14 +123,15 @@ def test_a_new_version_waits_for_the_volunteer_and_keeps_the_outbox(server, cont
 
     with page.expect_navigation():  # the volunteer chose "Update": the new version takes over and reloads
         page.click("#outbox-status .outbox-status__update-button")
-    page.wait_for_function("window.fieldapp && window.fieldapp.outbox && navigator.serviceWorker.controller")
+    page.wait_for_function("navigator.serviceWorker.controller")
+    outbox_ready(page)
     new_version = page.evaluate(VERSION_OF_WORKER)
     assert new_version != first_version
     caches = page.evaluate("caches.keys()")
     assert f"fieldapp-shell-{new_version}" in caches and f"fieldapp-shell-{first_version}" not in caches
     assert not_sent(page) == 3  # the outbox is untouched by the update
 
-    page.evaluate("s => window.fieldapp.session.set(s)", session)  # logging in again sends them
+    set_session(page, session)  # logging in again sends them
     page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert stored_ids(db) == set(ids)
 
@@ -170,11 +175,14 @@ def test_two_tabs_never_send_the_same_entry_twice(server, context, world, db, lo
     server.put_delay = 0.05
     server.start()
     for page in (first, second):
-        page.evaluate("() => { window.__flush = Promise.all([fieldapp.outbox.flush(), fieldapp.outbox.flush()]); }")
+        page.evaluate("""async (module) => {
+          const outbox = await import(module);
+          window.__flush = Promise.all([outbox.flush(), outbox.flush()]);
+        }""", OUTBOX)
     for page in (first, second):
         page.evaluate("window.__flush")
     for page in (first, second):
-        page.evaluate("fieldapp.outbox.flush()")
+        outbox(page, "outbox.flush()")
     assert outbox_counts(first)["sent"] == 12
     assert stored_ids(db) == set(ids)
     assert all(server.sent[i] == 1 for i in ids), dict(server.sent)
@@ -194,14 +202,14 @@ def test_logging_out_with_unsent_records_asks_first(server, context, world):
 
     page.once("dialog", lambda d: answer(d, False))
     page.click("#logout")
-    page.wait_for_timeout(300)
+    eventually(lambda: questions, page=page)
     assert len(questions) == 1 and "2" in questions[0]
-    assert page.evaluate("window.fieldapp.session.get() !== null")  # still logged in
+    assert page.evaluate("async (m) => (await import(m)).get() !== null", SESSION)  # still logged in
     page.once("dialog", lambda d: answer(d, True))
     page.click("#logout")
     page.wait_for_url("**/field/login")
     assert page.evaluate("JSON.parse(localStorage.getItem('fieldapp.session'))") is None
-    page.wait_for_function("window.fieldapp && window.fieldapp.outbox")
+    outbox_ready(page)
     assert not_sent(page) == 2  # logging out does not throw records away
 
 
@@ -242,14 +250,14 @@ def test_an_expired_login_keeps_the_outbox_and_asks_to_log_in_again(server, cont
     db.execute(update(ApiToken).values(expires_at=utcnow()))  # every token of the phone runs out
     db.commit()
     ids = submit_many(page, world, 3)
-    page.evaluate("window.fieldapp.outbox.flush()")
+    outbox(page, "outbox.flush()")
     assert not_sent(page) == 3 and stored_ids(db) == set()
     page.wait_for_selector("#outbox-status .outbox-status__login:not([hidden])")
     with_login = page.inner_text("#outbox-status .outbox-status__text")
     assert "3" in with_login
 
     session = server.token("vol", PASSWORD)  # what the login screen does
-    page.evaluate("s => window.fieldapp.session.set(s)", session)
+    set_session(page, session)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert stored_ids(db) == set(ids)
     assert page.locator("#outbox-status .outbox-status__login").is_hidden()
@@ -273,10 +281,7 @@ def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
     page.click(f'a[data-locale="{code}"]')
     server.stop()
     submit_many(page, world, 2)  # "2 not sent yet" with its buttons
-    page.evaluate("""async () => {  // and one the server refused, with the list open
-      const id = window.fieldapp.outbox.newUuid();
-      await window.fieldapp.outbox.submit(id, {channel: "rally"});
-    }""")
+    submit(page, {"channel": "rally"})  # and one the server refused, with the list open
     page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '3'")
 
     def check():
@@ -286,7 +291,7 @@ def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
 
     check()
     server.start()
-    page.evaluate("window.fieldapp.outbox.flush()")
+    outbox(page, "outbox.flush()")
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
     page.click("#outbox-status .outbox-status__toggle")
     page.locator("#outbox-attention li").first.wait_for()

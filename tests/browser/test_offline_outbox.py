@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,10 +18,12 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from offline_support import (  # noqa: E402
-    not_sent, open_field, open_profile, outbox_counts, outbox_entries, prepare_online, retry_now,
+    not_sent, open_field, open_profile, outbox, outbox_counts, outbox_entries, outbox_ready, prepare_online, retry_now,
 )
 
 from conftest import PASSWORD  # noqa: E402
+
+from .conftest import eventually  # noqa: E402
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -163,7 +164,7 @@ def test_25_records_typed_offline_survive_reload_and_browser_restart(server, pro
     assert len(typed_by_id) == 25
     page.wait_for_function("document.querySelector('#outbox-status').dataset.pending === '25'")
     page.reload()
-    page.wait_for_function("window.fieldapp && window.fieldapp.outbox")
+    outbox_ready(page)
     assert not_sent(page) == 25
     context.close()  # the phone's browser is closed; its battery may die
 
@@ -219,7 +220,7 @@ def test_lost_acknowledgement_is_retried_and_stored_once(server, profile, pw, db
         backlog.append(type_record(page, plan(i, world.streets)))
     server.cut_next_batch = True
     server.start()
-    page.evaluate("window.fieldapp.outbox.flush()")  # what "Send now" does, awaited
+    outbox(page, "outbox.flush()")  # what "Send now" does, awaited
     assert len(server.batches) == 1 and not_sent(page) == 5
     assert set(records_on_server(db)) == {record_id, *backlog}  # stored, but the phone does not know
     retry_now(page)
@@ -292,7 +293,7 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     # Shown to the volunteer, and still there after a reload and another round of sending.
     page.reload()
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '2'")
-    page.evaluate("window.fieldapp.outbox.flush()")
+    outbox(page, "outbox.flush()")
     assert outbox_counts(page)["needs_attention"] == 2
     page.click("#outbox-status .outbox-status__toggle")
     items = page.locator("#outbox-attention li.outbox-entry")
@@ -304,9 +305,10 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     assert server.puts[taken_id] == 2 and server.puts[second_id] == 1  # the other body's PUT + one replay
 
     # Only a deliberate discard removes one: dismissing the question keeps it.
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    asked = []
+    page.once("dialog", lambda dialog: asked.append(dialog.message) or dialog.dismiss())
     page.locator(f'li.outbox-entry[data-uuid="{second_id}"] .outbox-entry__discard').click()
-    time.sleep(0.3)
+    assert eventually(lambda: asked, page=page)
     assert outbox_counts(page)["needs_attention"] == 2
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f'li.outbox-entry[data-uuid="{second_id}"] .outbox-entry__discard').click()

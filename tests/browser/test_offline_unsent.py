@@ -14,7 +14,7 @@ from babel.dates import format_datetime
 
 sys.path.insert(0, str(Path(__file__).parent))
 from leftovers import assert_no_leftover_text, fetch_catalog, switch_to  # noqa: E402
-from offline_support import not_sent, open_field, open_profile, prepare_online, retry_now  # noqa: E402
+from offline_support import not_sent, open_field, open_profile, prepare_online, retry_now, submit  # noqa: E402
 
 from conftest import PASSWORD  # noqa: E402
 
@@ -76,11 +76,11 @@ def test_the_home_screen_lists_what_is_not_sent_in_the_interface_language(server
     open_field(page, server, "/field/forms/rally")
     type_rally(page, world, "14")
     assert page.inner_text("#send-status") == say(catalogs["nl"], "Saved on this phone. It is sent when there is a connection.")
-    page.evaluate("""p => window.fieldapp.outbox.submit(window.fieldapp.outbox.newUuid(), p)""", {
+    submit(page, {
         "channel": "klus", "street_id": world.streets["Koningsweg"], "house_number": 10, "house_addition": "2",
         "occurred_at": "2026-12-01T11:40:00+01:00", "language": "tr", "outcome": "let_in",
         "measures": [{"code": "led_bulb", "quantity": 2}]})
-    page.evaluate("""p => window.fieldapp.outbox.submit(window.fieldapp.outbox.newUuid(), p)""", {
+    submit(page, {
         "channel": "loket", "street_id": world.streets["Weegbreestraat"], "occurred_at": "2026-12-02T08:05:00+01:00",
         "language": "so", "heard_via": "neighbour"})
     assert not_sent(page) == 3
