@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import argparse
 import copy
-import io
 import os
-import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import PASSWORD, generate  # noqa: E402  (bench/ingest.py: the records the ingest benchmark sends)
+from ingest import PASSWORD, generate, prepare  # noqa: E402  (bench/ingest.py: the records the ingest benchmark sends)
 
 from fieldapp.fastload import load_fast_or_full  # noqa: E402
 from fieldapp.records.schemas import BatchEnvelope, BatchRecordIn, RecordIn  # noqa: E402
@@ -62,30 +59,18 @@ def in_process(runs: int):
 def whole_request(runs: int):
     """POST /api/v1/records/batch with 500 new records through the Flask test client on SQLite."""
     from fieldapp import create_app
-    from fieldapp.accounts.operations import ensure_standard_partners, upsert_user
-    from fieldapp.db import get_session, make_engine
-    from fieldapp.demo.seed import address_csv
+    from fieldapp.db import make_engine
     from fieldapp.migrations.runner import upgrade
     from fieldapp.records import blueprint
-    from fieldapp.streets.importer import import_addresses
-    from fieldapp.streets.models import Street
-    from sqlalchemy import select
 
     folder = Path(tempfile.mkdtemp(prefix="fastload-bench-"))
     url = f"sqlite:///{folder / 'bench.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
+    street_ids = prepare(url)  # the ingest benchmark's streets and volunteer
     os.environ["FIELDAPP_INSTANCE_PATH"] = str(folder / "instance")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        session = get_session()
-        ensure_standard_partners(session)
-        session.flush()
-        import_addresses(session, io.StringIO(address_csv(random.Random(2021))))
-        upsert_user(session, "bench", PASSWORD, "volunteer", "eas", ["Smitsveen"])
-        session.commit()
-        street_ids = list(session.scalars(select(Street.id)))
     client = app.test_client()
     token = client.post("/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
