@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .i18n.messages import N_
 
@@ -49,3 +49,16 @@ class Day(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         return min(max(day, EARLIEST_DAY), LATEST_DAY)
+
+
+class PeriodQuery(Schema):
+    """`from` and `to`: a range of calendar days in Europe/Amsterdam, both included."""
+
+    # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
+    date_from = Day(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
+    date_to = Day(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
+
+    @validates_schema
+    def check_period(self, data, **_kwargs):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError({"to": [N_("The end date lies before the start date.")]})

@@ -1,22 +1,11 @@
 """API shapes of the dashboard, map, referral answers and exports (also the OpenAPI document)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, fields, validate
 
 from ..codes import CHANNELS, TENURES
 from ..i18n.messages import N_
-from ..validation import Day
-
-
-class PeriodQuery(Schema):
-    # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
-    date_from = Day(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
-    date_to = Day(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
-
-    @validates_schema
-    def check_period(self, data, **_kwargs):
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError({"to": [N_("The end date lies before the start date.")]})
+from ..validation import PeriodQuery
 
 
 class MapQuery(PeriodQuery):

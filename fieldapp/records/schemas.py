@@ -16,7 +16,7 @@ from marshmallow import (
 from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
-from ..validation import Day, Id, Text
+from ..validation import Id, PeriodQuery, Text
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # Paper forms get typed in late, but not from before the app's time: this also keeps far-off
@@ -258,20 +258,12 @@ class RecordOut(Schema):
     received_at = fields.AwareDateTime()
 
 
-class RecordQuery(Schema):
+class RecordQuery(PeriodQuery):
     # A query string carries text: "5" is the id 5 here, unlike in a JSON body.
     street_id = Id(strict=False)
     channel = Text(validate=one_of(CHANNELS, N_("Unknown channel.")))
     cursor = Text(validate=validate.Length(max=200))
-    # "from" is a Python keyword: the attribute is date_from, the query parameter `from`.
-    date_from = Day(data_key="from", metadata={"description": "first day (Europe/Amsterdam), included"})
-    date_to = Day(data_key="to", metadata={"description": "last day (Europe/Amsterdam), included"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
-
-    @validates_schema
-    def check_period(self, data, **_kwargs):
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError({"to": [N_("The end date lies before the start date.")]})
 
 
 class RecordPage(Schema):
