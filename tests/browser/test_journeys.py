@@ -28,6 +28,14 @@ def demo(tmp_path_factory):
     process.stop()
 
 
+@pytest.fixture
+def phone(browser):
+    """A page in a fresh 360 px phone context, closed after the test."""
+    context = browser.new_context(**PHONE, locale="nl-NL")
+    yield context.new_page()
+    context.close()
+
+
 def api(demo: DemoProcess, path: str, token: str | None = None, body: dict | None = None) -> dict:
     request = urllib.request.Request(demo.url + path, data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Content-Type": "application/json",
@@ -76,82 +84,70 @@ def test_make_demo_serves_until_stopped_and_serves_again(tmp_path):
         again.stop()
 
 
-def test_volunteer_logs_a_door_step_contact_in_each_language(demo, browser):
-    context = browser.new_context(**PHONE, locale="nl-NL")
-    page = context.new_page()
-    try:
-        field_login(page, demo, "volunteer")
-        sent = {}
-        for number, code in enumerate(LANGUAGES, start=101):
-            page.goto(f"{demo.url}/field/")
-            switch_language(page, code)
-            page.click("a.tile-rally")
-            page.wait_for_selector("#record-form[data-ready=true]")
-            page.select_option("#street", label="Smitsweg")
-            page.fill("#house_number", str(number))
-            page.click("label.chip:has(input[name=outcome][value=talked])")
-            previous = page.locator("#send-status").get_attribute("data-last-id")
-            page.click("#send")
-            page.wait_for_function(
-                f"(document.getElementById('send-status').getAttribute('data-last-id') || '') !== '{previous or ''}'")
-            sent[page.locator("#send-status").get_attribute("data-last-id")] = (code, number)
+def test_volunteer_logs_a_door_step_contact_in_each_language(demo, phone):
+    page = phone
+    field_login(page, demo, "volunteer")
+    sent = {}
+    for number, code in enumerate(LANGUAGES, start=101):
+        page.goto(f"{demo.url}/field/")
+        switch_language(page, code)
+        page.click("a.tile-rally")
+        page.wait_for_selector("#record-form[data-ready=true]")
+        page.select_option("#street", label="Smitsweg")
+        page.fill("#house_number", str(number))
+        page.click("label.chip:has(input[name=outcome][value=talked])")
+        previous = page.locator("#send-status").get_attribute("data-last-id")
+        page.click("#send")
+        page.wait_for_function(
+            f"(document.getElementById('send-status').getAttribute('data-last-id') || '') !== '{previous or ''}'")
+        sent[page.locator("#send-status").get_attribute("data-last-id")] = (code, number)
+        assert_fits_screen(page)
+        assert_no_broken_words(page)
+    token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
+    for record_id, (code, number) in sent.items():
+        record = api(demo, f"/api/v1/records/{record_id}", token)
+        # The conversation language follows the screen's language unless chosen by hand.
+        assert (record["house_number"], record["outcome"], record["language"]) == (number, "talked", code)
+
+
+def test_taalcoach_switches_mid_form_and_nothing_of_the_old_language_remains(demo, phone):
+    page = phone
+    catalogs = {code: catalog(demo, code) for code in LANGUAGES}
+    field_login(page, demo, "taalcoach")
+    page.goto(f"{demo.url}/field/forms/klus")
+    page.wait_for_selector("#record-form[data-ready=true]")
+    page.select_option("#street", label="Weegbreestraat")
+    page.fill("#house_number", "7")
+    page.fill("#notes", "radiatorfolie achter 3 radiatoren")
+    page.fill("#measure-led_bulb", "4")
+    order = ["nl", "tr", "ti", "so", "nl"]
+    for old, new in zip(order, order[1:]):
+        switch_language(page, new)
+        assert_no_leftover_text(page, catalogs[old], catalogs[new])
+        assert_fits_screen(page)
+        assert page.input_value("#house_number") == "7"
+        assert page.input_value("#notes") == "radiatorfolie achter 3 radiatoren"
+        assert page.input_value("#measure-led_bulb") == "4"
+        assert page.locator("input[name=language]:checked").get_attribute("value") == new
+    page.click("label.chip:has(input[name=language][value=ti])")  # the resident speaks Tigrinya
+    switch_language(page, "so")
+    assert page.locator("input[name=language]:checked").get_attribute("value") == "ti"  # chosen by hand
+
+
+def test_coordinator_signs_in_with_totp_and_reads_the_office_screens(demo, phone):
+    page = phone
+    page.goto(f"{demo.url}/login")
+    page.fill("#username", "coordinator")
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/login/code")
+    page.fill("#code", pyotp.TOTP(demo.totp_secret("coordinator")).now())
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/dashboard/**")
+    for code in LANGUAGES:
+        for path in ("/dashboard/", "/dashboard/map", "/dashboard/followup"):
+            page.goto(f"{demo.url}{path}?lang={code}")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.lang") == code
             assert_fits_screen(page)
             assert_no_broken_words(page)
-        token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
-        for record_id, (code, number) in sent.items():
-            record = api(demo, f"/api/v1/records/{record_id}", token)
-            # The conversation language follows the screen's language unless chosen by hand.
-            assert (record["house_number"], record["outcome"], record["language"]) == (number, "talked", code)
-    finally:
-        context.close()
-
-
-def test_taalcoach_switches_mid_form_and_nothing_of_the_old_language_remains(demo, browser):
-    context = browser.new_context(**PHONE, locale="nl-NL")
-    page = context.new_page()
-    catalogs = {code: catalog(demo, code) for code in LANGUAGES}
-    try:
-        field_login(page, demo, "taalcoach")
-        page.goto(f"{demo.url}/field/forms/klus")
-        page.wait_for_selector("#record-form[data-ready=true]")
-        page.select_option("#street", label="Weegbreestraat")
-        page.fill("#house_number", "7")
-        page.fill("#notes", "radiatorfolie achter 3 radiatoren")
-        page.fill("#measure-led_bulb", "4")
-        order = ["nl", "tr", "ti", "so", "nl"]
-        for old, new in zip(order, order[1:]):
-            switch_language(page, new)
-            assert_no_leftover_text(page, catalogs[old], catalogs[new])
-            assert_fits_screen(page)
-            assert page.input_value("#house_number") == "7"
-            assert page.input_value("#notes") == "radiatorfolie achter 3 radiatoren"
-            assert page.input_value("#measure-led_bulb") == "4"
-            assert page.locator("input[name=language]:checked").get_attribute("value") == new
-        page.click("label.chip:has(input[name=language][value=ti])")  # the resident speaks Tigrinya
-        switch_language(page, "so")
-        assert page.locator("input[name=language]:checked").get_attribute("value") == "ti"  # chosen by hand
-    finally:
-        context.close()
-
-
-def test_coordinator_signs_in_with_totp_and_reads_the_office_screens(demo, browser):
-    context = browser.new_context(**PHONE, locale="nl-NL")
-    page = context.new_page()
-    try:
-        page.goto(f"{demo.url}/login")
-        page.fill("#username", "coordinator")
-        page.fill("#password", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_url("**/login/code")
-        page.fill("#code", pyotp.TOTP(demo.totp_secret("coordinator")).now())
-        page.click("form button[type=submit]")
-        page.wait_for_url("**/dashboard/**")
-        for code in LANGUAGES:
-            for path in ("/dashboard/", "/dashboard/map", "/dashboard/followup"):
-                page.goto(f"{demo.url}{path}?lang={code}")
-                page.wait_for_load_state("networkidle")
-                assert page.evaluate("document.documentElement.lang") == code
-                assert_fits_screen(page)
-                assert_no_broken_words(page)
-    finally:
-        context.close()
