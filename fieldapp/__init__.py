@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.blueprint import blp as auth_blp
     from .accounts.views import bp as accounts_bp
     from .dashboard import register as register_dashboard
+    from .followup import register as register_followup
     from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
     from .offline.blueprint import bp as offline_bp
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    register_followup(app, api.api)
     register_dashboard(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)

@@ -93,8 +93,9 @@ def import_addresses_command(csv_file):
 @click.option("--role", required=True, type=click.Choice(["volunteer", "taalcoach", "coordinator", "admin"]))
 @click.option("--partner", "partner_code", required=True, help="partner code, e.g. eas")
 @click.option("--neighbourhood", "neighbourhoods", multiple=True, required=True, help="may be repeated")
+@click.option("--languages", default=None, help="languages the user speaks, ISO 639-1, e.g. nl,ti")
 @with_appcontext
-def create_user_command(username, role, partner_code, neighbourhoods):
+def create_user_command(username, role, partner_code, neighbourhoods, languages):
     """Create a user or update one (password from FIELDAPP_PASSWORD or a prompt).
 
     Coordinators and admins get a second factor: the TOTP secret in FIELDAPP_TOTP_SECRET (base32),
@@ -111,11 +112,12 @@ def create_user_command(username, role, partner_code, neighbourhoods):
     secret = codes = None
     try:
         with write_transaction(session):
-            user = upsert_user(session, username, password, role, partner_code, list(neighbourhoods))
+            spoken = [code.strip().lower() for code in languages.split(",") if code.strip()] if languages is not None else None
+            user = upsert_user(session, username, password, role, partner_code, list(neighbourhoods), spoken)
             if user.needs_second_factor:
                 secret, codes = enrol_totp(session, user, os.environ.get("FIELDAPP_TOTP_SECRET") or None)
             audit.add(session, "user_changed", actor=audit.NOBODY, **_operator(), user_id=user.id, username=username,
-                      role=role, neighbourhoods=list(neighbourhoods))
+                      role=role, neighbourhoods=list(neighbourhoods), languages=user.spoken_languages)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"User {user.username} ({user.role}, {user.partner.code}) is ready.")

@@ -119,3 +119,36 @@ STANDARD_PARTNERS = {
     "present": "Stichting Present",
     "vang": "VAnG",
 }
+
+# Who answers a referral code unless a neighbourhood's routing table says otherwise (DOMAIN.md).
+DEFAULT_ROUTES = {
+    "energy_coach": "eas",
+    "klusactie": "present",
+    "debt_help": "schuldhulpmaatje",
+    "money_questions": "goos",
+    "energy_supplier_dispute": "goos",
+    "portaal_repair": "portaal",
+    "municipality_social": "gemeente",
+    "other": "gemeente",
+}
+
+FOLLOWUP_STATUSES = CodeList("followup_status", {
+    "open": _l("Open"),
+    "contacted": _l("Contacted"),
+    "scheduled": _l("Appointment made"),
+    "closed": _l("Closed"),
+})
+
+APPOINTMENT_PLACES = CodeList("place", {
+    "home": _l("At home"),
+    "loket": _l("At the energieloket"),
+    "other": _l("Somewhere else"),
+})
+
+CLOSING_OUTCOMES = CodeList("closing_outcome", {
+    "helped": _l("Helped"),
+    "referred_on": _l("Referred on"),
+    "unreachable": _l("Unreachable"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+})

@@ -21,6 +21,9 @@ RECORDS_CHANGED = "records_changed"
 # address register): nothing a per-record count holds, but figures per street move.
 STREETS_CHANGED = "streets_changed"
 
+# record_ids: records whose resident withdrew (an erasure): what is promised to them ends.
+REFERRALS_WITHDRAWN = "referrals_withdrawn"
+
 _listeners: dict[str, list[Callable]] = {}
 
 

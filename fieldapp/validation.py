@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel import Locale
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .i18n.messages import N_
 
 INT32_MAX = 2**31 - 1
+# ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
+LANGUAGES = frozenset(
+    code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
+)
 # C0 control characters (below U+0020) other than tab, line feed and carriage return. As a
 # Regexp validator the rule also reaches the OpenAPI document as a `pattern`, so a client
 # reading the document knows it.
@@ -62,3 +67,8 @@ class PeriodQuery(Schema):
     def check_period(self, data, **_kwargs):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError({"to": [N_("The end date lies before the start date.")]})
+
+
+def is_language(value: str) -> None:
+    if value.lower() not in LANGUAGES:
+        raise ValidationError(N_("Unknown language code."))

@@ -280,6 +280,7 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
 
     from fieldapp.accounts.models import User
     from fieldapp.dashboard import tallies
+    from fieldapp.followup.routing import route_all_unrouted
     from fieldapp.records.models import Record, Referral
     from fieldapp.streets.models import Address, Street
 
@@ -358,8 +359,9 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
     session.execute(Record.__table__.insert(), rows)
     for label, row in referral_rows:
         referrals[label] = session.execute(Referral.__table__.insert().values(**row)).inserted_primary_key[0]
-    # Loaded around records.store, as a migration or an import would: tally them like they do.
+    # Loaded around records.store, as a migration or an import would: tally and route them like they do.
     tallies.rebuild(session)
+    route_all_unrouted(session)
     session.commit()
     return DashboardWorld(w, records, referrals, addresses)
 

@@ -184,10 +184,41 @@ case("dashboard_api.dashboard_streets", "GET")((
     lambda a, o: [("-", "/api/v1/dashboard/streets", {})], lambda a, v: signed_in(a, 200)))
 case("dashboard_api.map_streets", "GET")((
     lambda a, o: [("-", "/api/v1/map/streets.geojson", {})], lambda a, v: signed_in(a, 200)))
-case("dashboard_api.answer_referral", "POST")((
+case("followup.answer_referral", "POST")((
     lambda a, o: [(hood, f"/api/v1/referrals/{fresh_referral(o, hood)}/answer", {"json": {}})
                   for hood in ("Smitsveen", "Elders")],
     lambda a, v: coordinators(a, own_hood(a, v, 200)),
+))
+
+
+def on_the_desk(a: Actor, hood: str, status: int) -> int:
+    """A referral routed to eas (energy_coach): coordinators of its neighbourhood and eas's users
+    there see it; to anyone else it does not exist."""
+    if a.role is None:
+        return 401
+    return status if a.hood == hood and (a.role in ROLES_WITH_ALL_RECORDS or a.name in ("vol", "outsider")) else 404
+
+
+case("followup.get_referrals", "GET")((
+    lambda a, o: [("-", "/api/v1/referrals", {})], lambda a, v: signed_in(a, 200)))
+case("followup.get_referral", "GET")((
+    lambda a, o: [(hood, f"/api/v1/referrals/{fresh_referral(o, hood)}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: on_the_desk(a, v, 200),
+))
+case("followup.put_event", "PUT")((
+    lambda a, o: [(hood, f"/api/v1/referrals/{fresh_referral(o, hood)}/events/{uuid.uuid4()}",
+                   {"json": {"type": "contacted", "at": "2026-01-06T10:00:00+01:00"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: on_the_desk(a, v, 201),
+))
+case("followup.get_routing", "GET")((
+    lambda a, o: [(hood, f"/api/v1/routing/{o.hood_ids[hood]}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, own_hood(a, v, 200)),
+))
+case("followup.put_route", "PUT")((
+    lambda a, o: [(hood, f"/api/v1/routing/{o.hood_ids[hood]}/energy_coach", {"json": {"partner": "eas"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: signed_in(a, own_hood(a, v, 200) if a.role == "admin" else 403),
 ))
 for _name in ("streets.csv", "streets.xlsx", "streets.geojson"):
     case(f"exports.export_{_name.replace('.', '_')}", "GET")((

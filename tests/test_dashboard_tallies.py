@@ -138,7 +138,9 @@ def _kept_and_computed(session, today=date(2026, 11, 23)) -> tuple[dict, dict]:
 
 def test_kept_street_figures_are_recounted_where_something_changed(seeded, monkeypatch):
     from fieldapp.dashboard import cache
-    from fieldapp.records.referrals import answer
+    from fieldapp.db import write_transaction
+    from fieldapp.followup.models import FollowUp
+    from fieldapp.followup.operations import answer
     from fieldapp.records.models import Referral
 
     cache.clear()
@@ -161,7 +163,8 @@ def test_kept_street_figures_are_recounted_where_something_changed(seeded, monke
     coordinator = seeded.scalar(select(User).where(User.username == "coordinator"))
     referral = seeded.scalar(select(Referral).where(Referral.consent.is_(True), Referral.answered_at.is_(None))
                              .order_by(Referral.id).limit(1))
-    answer(seeded, coordinator, referral, None)
+    with write_transaction(seeded):
+        answer(seeded, coordinator, seeded.get(FollowUp, referral.id), None)
     after_answer, computed = _kept_and_computed(seeded)
     assert after_answer == computed and recounted[-1] == (referral.street_id,)
     assert after_answer["totals"]["referrals_open"] == after_record["totals"]["referrals_open"] - 1

@@ -22,6 +22,7 @@ LAYERS = (
     ("streets",),
     ("accounts",),   # users belong to neighbourhoods (streets)
     ("records",),    # written by users about addresses; never knows the dashboard
+    ("followup",),   # the desk: routes and follows records' referrals
     ("dashboard",),
     ("privacy",),
     ("field",),

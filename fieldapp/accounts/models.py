@@ -31,6 +31,19 @@ user_neighbourhoods = Table(
 SECOND_FACTOR_ROLES = ("coordinator", "admin")
 
 
+class UserLanguage(Base):
+    """A language a user speaks (ISO 639-1): whom a referral is suggested to, and the language gap.
+
+    A table rather than a list column, so the dashboard asks "does anyone of this partner speak
+    it" in SQL. Nobody is assumed to speak Dutch unless it is listed.
+    """
+
+    __tablename__ = "user_languages"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -54,10 +67,20 @@ class User(Base):
 
     partner: Mapped[Partner] = relationship(lazy="joined")
     neighbourhoods: Mapped[list[Neighbourhood]] = relationship(secondary=user_neighbourhoods)
+    language_rows: Mapped[list[UserLanguage]] = relationship(
+        cascade="all, delete-orphan", order_by=UserLanguage.language, lazy="selectin")
 
     @property
     def neighbourhood_ids(self) -> set[int]:
         return {n.id for n in self.neighbourhoods}
+
+    @property
+    def spoken_languages(self) -> list[str]:
+        return [row.language for row in self.language_rows]
+
+    @spoken_languages.setter
+    def spoken_languages(self, codes: list[str]) -> None:
+        self.language_rows = [UserLanguage(language=code) for code in dict.fromkeys(codes)]
 
     @property
     def needs_second_factor(self) -> bool:

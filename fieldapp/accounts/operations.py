@@ -22,6 +22,7 @@ from ..codes import ROLES, STANDARD_PARTNERS
 from ..i18n.messages import N_
 from ..streets.models import Neighbourhood
 from ..timeutil import utcnow
+from ..validation import LANGUAGES
 from .models import ApiToken, LoginFailure, Partner, RecoveryCode, User
 
 # Not an argon2 hash: verifying against it always fails (an invited user before they choose one).
@@ -74,8 +75,10 @@ def get_or_create_neighbourhood(session: Session, name: str) -> Neighbourhood:
 
 
 def upsert_user(
-    session: Session, username: str, password: str, role: str, partner_code: str, neighbourhoods: list[str]
+    session: Session, username: str, password: str, role: str, partner_code: str, neighbourhoods: list[str],
+    languages: list[str] | None = None,
 ) -> User:
+    """Create or update a user. languages: the ISO 639-1 codes they speak; None keeps them."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES.codes)}")
     partner = session.scalar(select(Partner).where(Partner.code == partner_code))
@@ -90,6 +93,11 @@ def upsert_user(
     user.partner = partner
     user.active = True
     user.neighbourhoods = [get_or_create_neighbourhood(session, name) for name in neighbourhoods]
+    if languages is not None:
+        unknown = [code for code in languages if code not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language code {unknown[0]!r}; use ISO 639-1 codes such as nl, tr, ti, so")
+        user.spoken_languages = languages
     session.flush()
     return user
 

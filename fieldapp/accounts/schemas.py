@@ -24,6 +24,8 @@ class UserSummary(Schema):
     username = fields.String()
     role = fields.String()
     partner = fields.Function(lambda user: user.partner.code)
+    languages = fields.List(fields.String(), attribute="spoken_languages",
+                            metadata={"description": "ISO 639-1 codes of the languages the user speaks"})
 
 
 class TokenResponse(Schema):

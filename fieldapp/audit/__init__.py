@@ -28,6 +28,7 @@ EVENTS = (
     "retention_run",
     "address_erased",
     "address_exported",
+    "routing_changed",
 )
 
 

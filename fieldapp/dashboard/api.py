@@ -1,4 +1,4 @@
-"""JSON API: street figures, the map's GeoJSON, answering referrals, exports."""
+"""JSON API: street figures, the map's GeoJSON, exports."""
 from __future__ import annotations
 
 from flask import Response, stream_with_context
@@ -8,14 +8,12 @@ from .. import audit
 from ..access import require_user
 from ..api import error_response
 from ..db import get_session
-from ..records.referrals import AlreadyAnswered, answer
 from ..timeutil import local_date, utcnow
 from . import cache
 from .exports import records_csv, streets_csv, streets_xlsx
-from .followup import referral_in_scope
 from .geojson import feature_collection
 from .queries import Scope
-from .schemas import AnswerIn, MapQuery, PeriodQuery, AnsweredReferral, StreetDashboard
+from .schemas import MapQuery, PeriodQuery, StreetDashboard
 
 READERS = ("volunteer", "taalcoach", "coordinator", "admin")
 COORDINATORS = ("coordinator", "admin")
@@ -63,38 +61,6 @@ def _geojson(body: dict, download: str | None = None) -> Response:
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
     return response
-
-
-@blp.route("/referrals/<int:referral_id>/answer", methods=["POST"])
-@blp.arguments(AnswerIn)
-@blp.response(200, AnsweredReferral)
-@blp.alt_response(404, description="No such referral in my neighbourhoods")
-@blp.alt_response(409, description="Already answered; the first answer stands")
-def answer_referral(data, referral_id: int):
-    """Mark a consented referral answered (default now). Coordinators."""
-    user = require_user(*COORDINATORS)
-    session = get_session()
-    referral = referral_in_scope(session, user, referral_id)
-    if referral is None:
-        return error_response(404)
-    try:
-        answer(session, user, referral, data.get("answered_at"))
-    except AlreadyAnswered:
-        from flask_babel import gettext
-
-        return error_response(409, message=gettext("This referral was already answered."))
-    return _referral_out(session, referral)
-
-
-def _referral_out(session, referral) -> dict:
-    from ..accounts.models import User
-
-    by = session.get(User, referral.answered_by_id) if referral.answered_by_id else None
-    return {
-        "id": referral.id, "record_id": referral.record_id, "code": referral.code, "consent": referral.consent,
-        "due_date": referral.due_date, "answered_at": referral.answered_at,
-        "answered_by": by.username if by else None,
-    }
 
 
 def _period_suffix(query: dict) -> str:

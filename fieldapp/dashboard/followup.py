@@ -1,7 +1,4 @@
-"""Referrals: the follow-up queue, and which referral a coordinator may answer.
-
-Answering one writes the records' table, so it lives in records.referrals.
-"""
+"""Referrals: the follow-up queue of open referrals. Answering one is the desk's (followup)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,16 +11,6 @@ from ..accounts.models import User
 from ..records.models import Record, Referral
 from ..streets.models import Street
 from ..timeutil import as_utc
-
-
-def referral_in_scope(session: Session, user: User, referral_id: int) -> Referral | None:
-    """The referral when it belongs to a street of the user's neighbourhoods, else None."""
-    return session.scalar(
-        select(Referral)
-        .join(Record, Referral.record_id == Record.id)
-        .join(Street, Record.street_id == Street.id)
-        .where(Referral.id == referral_id, Street.neighbourhood_id.in_(user.neighbourhood_ids))
-    )
 
 
 @dataclass
@@ -51,6 +38,7 @@ def queue(session: Session, user: User, today: date, limit: int = 500) -> list[Q
             Street.neighbourhood_id.in_(user.neighbourhood_ids),
             Referral.consent == True,  # noqa: E712
             Referral.answered_at.is_(None),
+            Referral.closed_at.is_(None),
         )
         .order_by(case((Referral.due_date.is_(None), 1), else_=0), Referral.due_date, Record.occurred_at,
                   Referral.id)

@@ -109,7 +109,7 @@ def consented_refs(scope: Scope, addresses: bool | None = None):
     a period needs (for all time the tallies give step 3)."""
     if addresses is None:
         addresses = not all_time(scope)
-    columns = [F.c.street_id, F.c.answered_at, F.c.due_date,
+    columns = [F.c.street_id, F.c.answered_at, F.c.closed_at, F.c.due_date,
                days_between(F.c.occurred_at, F.c.answered_at).label("days")]
     stmt = select(*columns).where(F.c.consent == True, *record_conditions(scope, F))  # noqa: E712
     if addresses:
@@ -232,10 +232,11 @@ def referral_branches(refs, today: date | None, width: int) -> list:
     """Rows ('counts', street, open, overdue) and ('median', street, days), padded to `width`
     columns so they can follow the main rows in one UNION ALL.
 
-    Open: consented, not answered; overdue: open with a due date before today (Amsterdam).
+    Open: consented, not answered and not closed (the desk may close one unreached); overdue:
+    open with a due date before today (Amsterdam).
     The median over those answered so far, per street (street_medians).
     """
-    is_open = refs.c.answered_at.is_(None)
+    is_open = and_(refs.c.answered_at.is_(None), refs.c.closed_at.is_(None))
     overdue = _count_if(and_(is_open, refs.c.due_date < today)) if today else literal_column("0")
 
     def row(kind: str, street, a, b, days, *rest):

@@ -71,20 +71,3 @@ class StreetDashboard(Schema):
     totals = fields.Nested(Figures)
 
 
-class AnswerIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    answered_at = fields.AwareDateTime(
-        load_default=None, metadata={"description": "when the resident was answered; default now"}
-    )
-
-
-class AnsweredReferral(Schema):
-    id = fields.Integer()
-    record_id = fields.UUID()
-    code = fields.String()
-    consent = fields.Boolean()
-    due_date = fields.Date(allow_none=True)
-    answered_at = fields.AwareDateTime(allow_none=True)
-    answered_by = fields.String(allow_none=True)

@@ -13,14 +13,16 @@ from .. import audit
 from ..access import require_user
 from ..api import translate_messages
 from ..codes import CHANNELS, REFERRALS, TENURES
-from ..db import get_session
+from ..db import get_session, write_transaction
 from ..i18n.formatting import number, percent
-from ..records.referrals import AlreadyAnswered, answer
+from ..followup.access import visible_followups
+from ..followup.models import FollowUp
+from ..followup.operations import AlreadyAnswered, answer
 from ..streets.models import Street
 from ..timeutil import local_date, utcnow
 from . import cache, charts
 from .api import COORDINATORS, READERS, scope_for
-from .followup import queue, referral_in_scope
+from .followup import queue
 from .queries import records_per_week
 from .schemas import PeriodQuery
 from .street import address_groups, address_rows, recent_visits
@@ -168,11 +170,12 @@ def followup():
 def answer_from_queue(referral_id: int):
     user = require_user(*COORDINATORS)
     session = get_session()
-    referral = referral_in_scope(session, user, referral_id)
-    if referral is None:
+    followup_ = session.scalar(visible_followups(user).where(FollowUp.referral_id == referral_id))
+    if followup_ is None:
         abort(404)
     try:
-        answer(session, user, referral, None)
+        with write_transaction(session):
+            answer(session, user, followup_, None)
         flash(_("Marked as answered."), "ok")
     except AlreadyAnswered:
         flash(_("This referral was already answered."), "warning")

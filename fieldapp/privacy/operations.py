@@ -32,7 +32,8 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def _open_referral(record_id_column):
     return exists().where(
-        Referral.record_id == record_id_column, Referral.consent.is_(True), Referral.answered_at.is_(None)
+        Referral.record_id == record_id_column, Referral.consent.is_(True), Referral.answered_at.is_(None),
+        Referral.closed_at.is_(None),
     )
 
 
@@ -141,6 +142,8 @@ def erase_address(session: Session, ref: AddressRef) -> ErasureResult:
     ids = list(session.scalars(select(Record.id).where(_at_address(ref))))
     if not ids:
         return ErasureResult(0, 0)
+    # Before the consent below changes: the desk closes what it holds for them as withdrawn.
+    hooks.announce(hooks.REFERRALS_WITHDRAWN, session, record_ids=ids)
     withdrawn = session.execute(
         update(Referral).where(Referral.record_id.in_(ids), Referral.consent.is_(True), Referral.answered_at.is_(None))
         .values(consent=False, due_date=None).execution_options(synchronize_session=False)

@@ -69,7 +69,7 @@ class Referral(Base):
     __tablename__ = "referrals"
     __table_args__ = (
         Index("ix_referrals_open", "consent", "answered_at", "due_date"),
-        Index("ix_referrals_street", "consent", "street_id", "occurred_at", "answered_at", "due_date"),
+        Index("ix_referrals_street", "consent", "street_id", "occurred_at", "answered_at", "closed_at", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,5 +86,7 @@ class Referral(Base):
     consent_text_version: Mapped[str | None] = mapped_column(String(40))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the matter ended (the follow-up desk closed it), with or without a first contact.
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     record: Mapped[Record] = relationship(back_populates="referrals")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from babel import Locale
 from ..i18n.messages import N_
 from marshmallow import (
     RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
@@ -16,16 +15,12 @@ from marshmallow import (
 from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
 from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
-from ..validation import Id, PeriodQuery, Text
+from ..validation import LANGUAGES, Id, PeriodQuery, Text, is_language
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # Paper forms get typed in late, but not from before the app's time: this also keeps far-off
 # years (0001, 9999) from overflowing when converted to UTC.
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-# ISO 639-1 and -3 codes Babel (CLDR) knows, e.g. nl, tr, ti, so, ar, en, prs.
-LANGUAGES = frozenset(
-    code for code in Locale("en").languages if code.isalpha() and code.islower() and len(code) in (2, 3)
-)
 
 
 def given(value) -> bool:
@@ -72,11 +67,6 @@ IN_THE_FUTURE = N_("This time lies in the future.")  # beyond FUTURE_TOLERANCE; 
 
 def one_of(code_list, message):
     return validate.OneOf(code_list.codes, error=message)
-
-
-def is_language(value: str) -> None:
-    if value.lower() not in LANGUAGES:
-        raise ValidationError(N_("Unknown language code."))
 
 
 class MeasureIn(Schema):

@@ -1,0 +1,95 @@
+"""Routing: every consented referral gets the partner that answers its code in its neighbourhood.
+
+A neighbourhood's table starts as DOMAIN.md's defaults (codes.DEFAULT_ROUTES); a row in
+referral_routes overrides one code. So a new neighbourhood routes without set-up, and the
+defaults live in one place.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import Partner
+from ..codes import DEFAULT_ROUTES, REFERRALS
+from ..db import writes
+from ..records.models import Record, Referral
+from ..streets.models import Neighbourhood, Street
+from .models import FollowUp, Route
+
+ROUTES = Route.__table__
+PARTNERS = Partner.__table__
+
+
+def routed_partner(neighbourhood_id, code):
+    """The partner id for a code in a neighbourhood, as SQL: its route row, else the default."""
+    override = (select(ROUTES.c.partner_id)
+                .where(ROUTES.c.neighbourhood_id == neighbourhood_id, ROUTES.c.code == code)
+                .scalar_subquery())
+    default_code = case(*((code == ref_code, literal(partner)) for ref_code, partner in DEFAULT_ROUTES.items()),
+                        else_=None)
+    default = select(PARTNERS.c.id).where(PARTNERS.c.code == default_code).scalar_subquery()
+    return func.coalesce(override, default)
+
+
+def _desk_rows(*conditions):
+    """The followups rows of consented referrals: referral, routed partner, status, language. A
+    referral answered before it reached the desk (loaded around records.store) is `contacted`."""
+    refs, recs, streets = Referral.__table__, Record.__table__, Street.__table__
+    status = case((refs.c.answered_at.is_(None), literal("open")), else_=literal("contacted"))
+    return (
+        select(refs.c.id, routed_partner(streets.c.neighbourhood_id, refs.c.code), status, recs.c.language)
+        .select_from(refs.join(recs, recs.c.id == refs.c.record_id).join(streets, streets.c.id == refs.c.street_id))
+        .where(refs.c.consent == True, *conditions)  # noqa: E712
+    )
+
+
+DESK_COLUMNS = ["referral_id", "partner_id", "status", "language"]
+
+
+def route_records(session: Session, record_ids: list, **_facts) -> None:
+    """Put the consented referrals of the records just stored on the desk (hooks.RECORDS_STORED)."""
+    rows = _desk_rows(writes(session).one_of(Referral.__table__.c.record_id, "record_ids"))
+    session.connection().execute(FollowUp.__table__.insert().from_select(DESK_COLUMNS, rows),
+                                 {"record_ids": list(record_ids)})
+
+
+def route_all_unrouted(session: Session) -> int:
+    """Consented referrals not on the desk yet (stored before it existed) get their partner."""
+    desk, refs = FollowUp.__table__, Referral.__table__
+    rows = _desk_rows(~select(desk.c.referral_id).where(desk.c.referral_id == refs.c.id).exists())
+    return session.execute(desk.insert().from_select(DESK_COLUMNS, rows)).rowcount or 0
+
+
+def routing_table(session: Session, neighbourhood: Neighbourhood) -> list[tuple[str, Partner | None, bool]]:
+    """(code, partner, is_default) for every referral code, in the code list's order."""
+    overrides = {route.code: route.partner for route in
+                 session.scalars(select(Route).where(Route.neighbourhood_id == neighbourhood.id))}
+    partners = {p.code: p for p in session.scalars(select(Partner))}
+    table = []
+    for code in REFERRALS.codes:
+        if code in overrides:
+            table.append((code, overrides[code], False))
+        else:
+            table.append((code, partners.get(DEFAULT_ROUTES.get(code, "")), True))
+    return table
+
+
+def set_route(session: Session, neighbourhood: Neighbourhood, code: str, partner: Partner) -> bool:
+    """Route `code` to `partner` from now on in this neighbourhood; True when it changed.
+
+    Referrals already on the desk keep their partner: somebody may be working on them.
+    """
+    route = session.scalar(select(Route).where(and_(Route.neighbourhood_id == neighbourhood.id, Route.code == code)))
+    before = route.partner_id if route else _default_partner_id(session, code)
+    if partner.code == DEFAULT_ROUTES.get(code):
+        if route is not None:
+            session.delete(route)  # back to the default: one place says it
+    elif route is None:
+        session.add(Route(neighbourhood_id=neighbourhood.id, code=code, partner_id=partner.id))
+    else:
+        route.partner_id = partner.id
+    return before != partner.id
+
+
+def _default_partner_id(session: Session, code: str) -> int | None:
+    return session.scalar(select(Partner.id).where(Partner.code == DEFAULT_ROUTES.get(code, "")))
