@@ -18,6 +18,8 @@ class Partner(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The number a resident may call about an appointment (printed on the appointment card).
+    phone: Mapped[str | None] = mapped_column(String(30))
 
 
 user_neighbourhoods = Table(

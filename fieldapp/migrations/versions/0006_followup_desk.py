@@ -1,5 +1,5 @@
 """the follow-up desk: routing per neighbourhood, spoken languages, each consented referral on
-the desk with its partner, its events; a referral's end (closed_at) (issue 15)
+the desk with its partner, its events; a referral's end (closed_at); a partner's phone (issue 15)
 
 Revision ID: 0006_followup_desk
 Revises: 0005_versions_only
@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_events")),
     )
     op.create_index(op.f("ix_referral_events_referral_id"), "referral_events", ["referral_id"], unique=False)
+    op.add_column("partners", sa.Column("phone", sa.String(length=30), nullable=True))
     op.add_column("referrals", sa.Column("closed_at", UtcDateTime(timezone=True), nullable=True))
     op.drop_index("ix_referrals_street", table_name="referrals")
     op.create_index("ix_referrals_street", "referrals",
@@ -120,6 +121,8 @@ def downgrade() -> None:
                     ["consent", "street_id", "occurred_at", "answered_at", "due_date"], unique=False)
     with op.batch_alter_table("referrals") as batch_op:
         batch_op.drop_column("closed_at")
+    with op.batch_alter_table("partners") as batch_op:
+        batch_op.drop_column("phone")
     op.drop_index(op.f("ix_referral_events_referral_id"), table_name="referral_events")
     op.drop_table("referral_events")
     op.drop_index("ix_followups_partner_status", table_name="followups")
