@@ -17,7 +17,11 @@ import pytest
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("FIELDAPP_TEST_DATABASE_URL")
+# `make test` runs the suite in two processes (pytest-xdist): each worker gets a PostgreSQL
+# database of its own, named after the given one, so their truncations never meet.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+BASE_PG_URL = os.environ.get("FIELDAPP_TEST_DATABASE_URL")
+PG_URL = f"{BASE_PG_URL}_{WORKER}" if BASE_PG_URL and WORKER else BASE_PG_URL
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery"
 
@@ -28,11 +32,32 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogs():
-    """Build the .mo files from the committed .po files, as `make` does."""
-    subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(ROOT / "translations"), "--statistics"],
-        check=True, capture_output=True,
-    )
+    """Build the .mo files from the committed .po files, as `make` does. Under a lock: every
+    worker compiles, and none may read a .mo another is halfway writing."""
+    import fcntl
+
+    with open(ROOT / "translations" / ".compile.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(ROOT / "translations"),
+             "--statistics"],
+            check=True, capture_output=True,
+        )
+
+
+def _ensure_database(url: str) -> None:
+    """Create a worker's database beside the given one when it is missing."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(target.set(database=make_url(BASE_PG_URL).database)
+                          .set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                            {"name": target.database}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +79,8 @@ def postgres_migrated():
     from fieldapp.db import make_engine
     from fieldapp.migrations.runner import upgrade
 
+    if PG_URL != BASE_PG_URL:
+        _ensure_database(PG_URL)
     engine = make_engine(PG_URL)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
