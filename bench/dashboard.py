@@ -4,8 +4,11 @@
     .venv/bin/python bench/dashboard.py --db postgresql --url postgresql://postgres@127.0.0.1:5432/fieldapp_dashboard
 
 Generates (deterministic random) one neighbourhood of --streets streets and --addresses addresses,
---records records over two years (about 8 % anonymous, 5 % with a referral), inserted with Core
-executemany in chunks, one transaction per chunk. Then starts gunicorn (one worker) on 127.0.0.1
+--records records over two years (about 8 % anonymous; enough with a referral, 85 % of them
+consented, that --referrals consented ones stand on the follow-up desk), inserted with Core
+executemany in chunks, one transaction per chunk. The desk: every consented referral routed (as
+migration 0006 routes them), partners' users with spoken languages, events for the ones
+contacted, scheduled and closed (some closed without a contact). Then starts gunicorn (one worker) on 127.0.0.1
 and times, in the same run:
   bare SQL   SELECT street_id, COUNT(DISTINCT address_id) FROM records GROUP BY street_id
   dashboard  GET /api/v1/dashboard/streets, server started with the in-process figures cache
@@ -13,8 +16,12 @@ and times, in the same run:
              stored rows read back, then right after a new record (one street counted again)
   geojson    GET /api/v1/map/streets.geojson, cold (cache off) and warm (cache on, after the
              dashboard, as a coordinator opens the map from it)
-and prints the times, the dashboard/bare ratio and the worker's peak RSS (VmHWM).
-Targets: dashboard <= 2x bare and < 1 s, GeoJSON < 100 ms, <= 250 MB RSS.
+  follow-up figures, in-process and GET /api/v1/dashboard/followup (cache off), against
+  bare SQL   SELECT partner_id, language, COUNT(*) of the same referrals (followups joined to
+             referrals in the neighbourhood) GROUP BY partner_id, language
+and prints the times, the dashboard/bare and follow-up/bare ratios and the worker's peak RSS (VmHWM).
+Targets: dashboard and follow-up figures <= 2x their bare grouping and < 1 s, GeoJSON < 100 ms,
+<= 250 MB RSS.
 --reuse skips generation when the database already holds the requested number of records.
 """
 from __future__ import annotations
@@ -34,7 +41,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +54,8 @@ from fieldapp.migrations.runner import upgrade  # noqa: E402
 from fieldapp.models import import_all_models  # noqa: E402
 from fieldapp.records.models import Record, Referral  # noqa: E402
 from fieldapp.dashboard import tallies  # noqa: E402
+from fieldapp.followup.models import FollowUp, ReferralEvent  # noqa: E402
+from fieldapp.followup.routing import route_all_unrouted  # noqa: E402
 from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
 
 PASSWORD = "bench-password-123"
@@ -55,6 +64,13 @@ OUTCOMES = ["not_home", "no_answer_language", "refused", "brief", "talked", "tal
 LANGUAGES = ["nl"] * 4 + ["tr"] * 3 + ["ti", "so", "so", "ar", "en", "pl"]
 PARTNERS = ["gemeente", "portaal", "balans", "eas", "schuldhulpmaatje", "goos", "present", "vang"]
 TENURES = ["social_rent"] * 3 + ["private_rent", "owner", "owner"]
+REFERRAL_CODES = ["energy_coach"] * 8 + ["klusactie"] * 5 + ["debt_help"] * 3 + ["money_questions"] * 2 + ["portaal_repair"] * 2
+CONSENT = 0.85
+# The desk's people: (username, partner, languages). Nobody at portaal or present speaks ti or so,
+# nobody at schuldhulpmaatje anything but nl: language gaps to count.
+DESK_USERS = [("eas1", "eas", "nl tr"), ("eas2", "eas", "nl ar en"), ("present1", "present", "nl"),
+              ("present2", "present", "nl pl"), ("shm1", "schuldhulpmaatje", "nl"), ("goos1", "goos", "nl so ti"),
+              ("portaal1", "portaal", "nl tr")]
 
 
 def reset(url: str):
@@ -71,7 +87,7 @@ def reset(url: str):
     return engine
 
 
-def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: int = 20_000) -> None:
+def generate(engine, n_records: int, n_streets: int, n_addresses: int, n_referrals: int, chunk: int = 20_000) -> None:
     rng = random.Random(20261123)
     t0 = time.perf_counter()
     with engine.begin() as conn:
@@ -111,6 +127,7 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: in
 
     start = datetime(2024, 11, 1, tzinfo=timezone.utc)
     span = int(timedelta(days=730).total_seconds())
+    referral_share = min(1.0, n_referrals / (n_records * CONSENT))
     record_table, referral_table = Record.__table__, Referral.__table__
     done = 0
     t0 = time.perf_counter()
@@ -135,10 +152,12 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: in
                 "notes": None, "recorded_by_id": user_id, "recorded_by_partner_id": partner_ids["eas"],
                 "received_at": at + timedelta(hours=1), "fingerprint": f"{done:064d}",
             })
-            if rng.random() < 0.05:
-                consent = rng.random() < 0.85
-                answered = at + timedelta(days=rng.randrange(1, 30)) if consent and rng.random() < 0.7 else None
-                refs.append({"record_id": rid, "street_id": sid, "occurred_at": at, "position": 0, "code": "energy_coach", "consent": consent,
+            if rng.random() < referral_share:
+                consent = rng.random() < CONSENT
+                answered = at + timedelta(days=rng.randrange(0, 30), hours=rng.randrange(0, 9)) \
+                    if consent and rng.random() < 0.7 else None
+                refs.append({"record_id": rid, "street_id": sid, "occurred_at": at, "position": 0,
+                             "code": rng.choice(REFERRAL_CODES), "consent": consent,
                              "due_date": (at + timedelta(days=14)).date() if consent else None,
                              "answered_at": answered, "answered_by_id": user_id if answered else None})
             done += 1
@@ -156,12 +175,117 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, chunk: in
         tallies.rebuild(session)
         session.commit()
     print(f"tallies rebuilt from the records in {time.perf_counter() - t0:.1f} s", flush=True)
+    t0 = time.perf_counter()
+    on_desk = seed_desk(engine, rng, user_id)
+    print(f"follow-up desk: {on_desk:,} referrals routed, with their events ({time.perf_counter() - t0:.1f} s)", flush=True)
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         else:
             conn.execute(text("ANALYZE"))
             conn.commit()
+
+
+def seed_desk(engine, rng: random.Random, coordinator_id: int, chunk: int = 20_000) -> int:
+    """Route every consented referral, give the partners users who speak languages, and tell
+    each referral's life as events: contacted (answered_at), some scheduled, some closed."""
+    with Session(engine) as session:
+        on_desk = route_all_unrouted(session)
+        partner_ids = dict(session.execute(select(Partner.code, Partner.id)).all())
+        hood = session.scalar(select(Neighbourhood))
+        for username, partner, languages in DESK_USERS:
+            user = User(username=username, password_hash="-", role="volunteer", partner_id=partner_ids[partner],
+                        locale="nl", active=True)
+            user.neighbourhoods = [hood]
+            user.spoken_languages = languages.split()
+            session.add(user)
+        session.commit()
+    referrals, desk, events = Referral.__table__, FollowUp.__table__, ReferralEvent.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(referrals.c.id, referrals.c.occurred_at, referrals.c.answered_at)
+                            .select_from(referrals.join(desk, desk.c.referral_id == referrals.c.id))
+                            .order_by(referrals.c.id)).all()
+    now = datetime.now(timezone.utc)
+    closings, new_events = [], []
+
+    def event(referral_id, kind, at, **extra):
+        new_events.append({"id": uuid.UUID(int=rng.getrandbits(128), version=4), "referral_id": referral_id,
+                           "type": kind, "at": at, "note": None, "appointment_at": None, "place": None,
+                           "with_partner": None, "outcome": None, "assignee_id": None,
+                           "sent_by_id": coordinator_id, "received_at": at, "fingerprint": "bench", **extra})
+
+    for referral_id, occurred, answered in rows:
+        if answered is not None:
+            event(referral_id, "contacted", answered)
+            last = answered
+            if rng.random() < 0.4:
+                last = answered + timedelta(days=rng.randrange(0, 4))
+                event(referral_id, "scheduled", last, appointment_at=last + timedelta(days=5), place="home")
+            if rng.random() < 0.6:
+                closed = last + timedelta(days=rng.randrange(1, 25), hours=rng.randrange(0, 6))
+                if closed < now:
+                    event(referral_id, "closed", closed, outcome=rng.choice(["helped", "helped", "referred_on", "declined"]))
+                    closings.append({"rid": referral_id, "closed_on": closed, "new_status": "closed"})
+                    continue
+            closings.append({"rid": referral_id, "closed_on": None,
+                             "new_status": "scheduled" if last != answered else "contacted"})
+        elif rng.random() < 0.25:  # never reached: closed without a contact
+            closed = occurred + timedelta(days=rng.randrange(20, 40))
+            if closed < now:
+                event(referral_id, "closed", closed, outcome="unreachable")
+                closings.append({"rid": referral_id, "closed_on": closed, "new_status": "closed"})
+    with engine.begin() as conn:
+        for start in range(0, len(new_events), chunk):
+            conn.execute(insert(events), new_events[start:start + chunk])
+        if closings:
+            conn.execute(update(desk).where(desk.c.referral_id == bindparam("rid")).values(status=bindparam("new_status")),
+                         closings)
+            conn.execute(update(referrals).where(referrals.c.id == bindparam("rid")).values(closed_at=bindparam("closed_on")),
+                         [c for c in closings if c["closed_on"] is not None])
+    return on_desk
+
+
+def time_followup_figures(engine, runs: int) -> dict:
+    """The follow-up figures in-process against the bare grouping of the same referrals (the
+    desk joined to its referrals in the neighbourhood), each timed `runs` times after a warm-up;
+    the CPU time too, which the other agents' load inflates less than wall time."""
+    from fieldapp.dashboard.followup_figures import followup_figures
+    from fieldapp.dashboard.queries import Scope, record_conditions
+    from fieldapp.timeutil import local_date, utcnow
+
+    desk, referrals = FollowUp.__table__, Referral.__table__
+    with Session(engine) as session:
+        hoods = tuple(session.scalars(select(Neighbourhood.id)))
+        scope = Scope(neighbourhood_ids=hoods, today=local_date(utcnow()))
+        bare = (select(desk.c.partner_id, desk.c.language, func.count())
+                .select_from(desk.join(referrals, referrals.c.id == desk.c.referral_id))
+                .where(referrals.c.consent == True, *record_conditions(scope, referrals))  # noqa: E712
+                .group_by(desk.c.partner_id, desk.c.language))
+
+        def timed(work):
+            wall, cpu = [], []
+            for _ in range(runs + 1):
+                t0, c0 = time.perf_counter(), time.process_time()
+                result = work()
+                wall.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+                session.rollback()
+            return statistics.median(wall[1:]), statistics.median(cpu[1:]), result
+
+        bare_s, bare_cpu, _rows = timed(lambda: session.execute(bare).all())
+        figures_s, figures_cpu, figures = timed(lambda: followup_figures(session, scope))
+    total = figures["total"]
+    return {"bare": bare_s, "bare_cpu": bare_cpu, "figures": figures_s, "figures_cpu": figures_cpu,
+            "referrals": total["referrals"], "median_contact": total["median_working_days_to_contact"],
+            "median_close": total["median_working_days_to_close"]}
+
+
+def desk_size(engine) -> int:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(FollowUp.__table__)).scalar()
+    except Exception:  # noqa: BLE001 - no schema yet
+        return -1
 
 
 def free_port() -> int:
@@ -216,6 +340,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--streets", type=int, default=200)
     parser.add_argument("--addresses", type=int, default=40_000)
+    parser.add_argument("--referrals", type=int, default=150_000, help="consented referrals on the follow-up desk")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
@@ -231,10 +356,10 @@ def main() -> None:
                 existing = conn.execute(select(func.count()).select_from(Record.__table__)).scalar()
         except Exception:  # noqa: BLE001 - no schema yet
             existing = None
-    if existing != args.records:
+    if existing != args.records or abs(desk_size(engine) - args.referrals) > 0.02 * args.referrals:
         engine.dispose()
         engine = reset(url)
-        generate(engine, args.records, args.streets, args.addresses)
+        generate(engine, args.records, args.streets, args.addresses, args.referrals)
     print(f"database: {engine.dialect.name}, {args.records:,} records", flush=True)
 
     # The reference is the bare query at its fastest: on SQLite the planner may prefer the wider
@@ -256,6 +381,7 @@ def main() -> None:
                 best = (times, cpu)
     bare_times, bare_cpu = best
     bare_s = statistics.median(bare_times[1:])  # the first run warms the page cache
+    desk = time_followup_figures(engine, args.runs)
     engine.dispose()
 
     def serve(cache_seconds: str):
@@ -305,6 +431,9 @@ def main() -> None:
                                             token)[0] for _ in range(args.runs)])
         cold = statistics.median(
             [timed_get(f"{base}/api/v1/map/streets.geojson?metric=trust_index", token)[0] for _ in range(args.runs)])
+        # The follow-up figures as a coordinator's screen asks for them (plus the revisit
+        # conversion the endpoint adds): the first request also loads the holidays library.
+        followup_http = [timed_get(f"{base}/api/v1/dashboard/followup", token)[0] for _ in range(args.runs + 1)]
         pid = worker_pid(server.pid)
         rss = peak_rss_mb(pid) if pid else float("nan")
     finally:
@@ -341,6 +470,16 @@ def main() -> None:
               f"ratio {dash_c / bare_c:.2f}x")
     print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"server worker peak RSS:                            {rss:8.1f} MB   (target <= 250 MB)")
+    print(f"follow-up desk: {desk['referrals']:,} referrals, median working days to first contact "
+          f"{desk['median_contact']}, to closing {desk['median_close']}")
+    print(f"bare GROUP BY partner, language (count only):      {desk['bare'] * 1000:8.1f} ms")
+    print(f"follow-up figures, in-process:                     {desk['figures'] * 1000:8.1f} ms   "
+          f"ratio {desk['figures'] / desk['bare']:.2f}x  (target <= 2x, < 1000 ms)")
+    if engine.dialect.name == "sqlite":
+        print(f"  CPU time (SQLite runs in-process): bare {desk['bare_cpu'] * 1000:.1f} ms, follow-up figures "
+              f"{desk['figures_cpu'] * 1000:.1f} ms, ratio {desk['figures_cpu'] / desk['bare_cpu']:.2f}x")
+    print(f"GET /api/v1/dashboard/followup (with the revisit conversion): {statistics.median(followup_http[1:]) * 1000:8.1f} ms"
+          f"   (first request {followup_http[0] * 1000:.1f} ms)")
 
 
 if __name__ == "__main__":

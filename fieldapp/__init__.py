@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
+    from .revisits import register as register_revisits
     from .streets.blueprint import blp as streets_blp
 
     for blueprint in (auth_blp, streets_blp, records_blp):
@@ -64,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     register_followup(app, api.api)
+    register_revisits(app, api.api)
     register_dashboard(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)

@@ -152,3 +152,16 @@ CLOSING_OUTCOMES = CodeList("closing_outcome", {
     "declined": _l("Declined"),
     "withdrawn": _l("Withdrawn"),
 })
+
+# What each standard partner does, in one line a resident reads on the appointment card.
+# A partner added later as data has no line until one is written here; the card then shows its name.
+PARTNER_ROLES = {
+    "gemeente": _l("The municipality: support, benefits and the social team."),
+    "portaal": _l("The housing corporation: repairs and questions about your rented home."),
+    "balans": _l("Social workers: help with everyday worries."),
+    "eas": _l("Energy coaches: free advice on saving energy at home."),
+    "schuldhulpmaatje": _l("Volunteers who help with debts, at your home."),
+    "goos": _l("Help with money questions and energy bills."),
+    "present": _l("Volunteers who do small jobs in your home."),
+    "vang": _l("Volunteers who keep the neighbourhood clean."),
+}

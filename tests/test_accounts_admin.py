@@ -128,3 +128,65 @@ def test_user_list_flags_coordinators_without_second_factor(app, world, web_logi
     html = client.get("/admin/users?lang=en").get_data(as_text=True)
     # coord has no second factor (made directly in the database); adm has one; volunteers need none
     assert html.count("No sign-in code set up") == 1
+
+
+# --- issue 15: the languages a user speaks ---------------------------------------------------
+
+
+def test_spoken_languages_on_the_user_screen(app, world, web_login, db):
+    from sqlalchemy import select
+
+    from fieldapp.accounts.models import User
+    from fieldapp.audit.models import AuditEvent
+    from helpers import catalog_text
+
+    admin = web_login("adm")
+    url = f"/admin/users/{world.users['vol']}"
+    page = admin.get(f"{url}?lang=en").get_data(as_text=True)
+    assert 'name="language" value="ti"' in page and 'name="other_languages"' in page
+    fields = {"csrf_token": _form(admin, url), "role": "volunteer", "partner": "eas", "neighbourhood": str(world.hood_id)}
+    # An unknown code is said at the field, in the reader's language, with the code; nothing changes.
+    bad = admin.post(f"{url}?lang=nl", data={**fields, "language": ["nl", "ti"], "other_languages": "fa, xx"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422, html
+    assert f'id="languages-error">{catalog_text("nl", "Unknown language code.")} xx<' in html, re.findall("languages-error.{0,80}", html)
+    db.expire_all()
+    assert db.get(User, world.users["vol"]).spoken_languages == []
+    saved = admin.post(url, data={**fields, "language": ["nl", "ti"], "other_languages": "FA ti"})
+    assert saved.status_code == 200
+    db.expire_all()
+    assert db.get(User, world.users["vol"]).spoken_languages == ["fa", "nl", "ti"]
+    page = admin.get(f"{url}?lang=en").get_data(as_text=True)
+    assert re.search(r'name="language" value="ti" checked', page) and 'value="fa"' in page  # others typed stay typed
+    changed = db.scalars(select(AuditEvent).where(AuditEvent.event == "user_changed")).all()[-1]
+    assert changed.details["before"]["languages"] == [] and changed.details["after"]["languages"] == ["fa", "nl", "ti"]
+    assert ">fa, nl, ti<" in admin.get("/admin/users").get_data(as_text=True)  # shown in the list
+    # A form without the language fields (an older page) leaves them as they are.
+    assert admin.post(url, data={**fields, "role": "taalcoach"}).status_code == 200
+    db.expire_all()
+    assert db.get(User, world.users["vol"]).spoken_languages == ["fa", "nl", "ti"]
+    # Unticking everything clears them.
+    assert admin.post(url, data={**fields, "other_languages": ""}).status_code == 200
+    db.expire_all()
+    assert db.get(User, world.users["vol"]).spoken_languages == []
+
+
+def test_invite_with_spoken_languages(app, world, web_login, db):
+    from sqlalchemy import select
+
+    from fieldapp.accounts.models import User
+    from fieldapp.audit.models import AuditEvent
+
+    admin = web_login("adm")
+    token = _form(admin, "/admin/users")
+    fields = {"csrf_token": token, "username": "ayaan", "role": "volunteer", "partner": "goos",
+              "neighbourhood": str(world.hood_id)}
+    bad = admin.post("/admin/users?lang=en", data={**fields, "language": ["so", "klingon"]})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Unknown language code. klingon" in html
+    assert re.search(r'name="language" value="so" checked', html)  # what was ticked stays ticked
+    assert admin.post("/admin/users", data={**fields, "language": ["so", "nl"], "other_languages": ""}).status_code == 200
+    db.expire_all()
+    assert db.scalar(select(User).where(User.username == "ayaan")).spoken_languages == ["nl", "so"]
+    invited = db.scalars(select(AuditEvent).where(AuditEvent.event == "user_invited")).all()[-1]
+    assert invited.details["languages"] == ["so", "nl"]

@@ -78,3 +78,35 @@ def test_demo_prints_totp_secrets_that_work(app, db):
     assert _token(app, "volunteer", "demo pass words").status_code == 200
     # a second run keeps the secrets
     assert seed_demo(db, "demo pass words", records=40).totp_secrets == summary.totp_secrets
+
+
+def test_create_user_stores_the_languages_they_speak(app, world, monkeypatch):
+    from fieldapp.cli import main
+
+    monkeypatch.setenv("FIELDAPP_PASSWORD", "long enough words")
+    runner = app.test_cli_runner()
+
+    def create(*languages):
+        return runner.invoke(main, ["create-user", "linguist", "--role", "taalcoach", "--partner", "balans",
+                                    "--neighbourhood", "Smitsveen", *languages])
+
+    def spoken():
+        return _token(app, "linguist", "long enough words").get_json()["user"]["languages"]
+
+    result = create("--languages", "ti, NL,ti,,so")
+    assert result.exit_code == 0, result.output
+    assert spoken() == ["nl", "so", "ti"]
+    assert create().exit_code == 0 and spoken() == ["nl", "so", "ti"]  # left out: kept
+    assert create("--languages", "nl,tr").exit_code == 0 and spoken() == ["nl", "tr"]
+    assert create("--languages", "").exit_code == 0 and spoken() == []  # nobody is assumed to speak Dutch
+
+
+def test_create_user_refuses_an_unknown_language(app, world, monkeypatch):
+    from fieldapp.cli import main
+
+    monkeypatch.setenv("FIELDAPP_PASSWORD", "long enough words")
+    result = app.test_cli_runner().invoke(main, ["create-user", "babel", "--role", "volunteer", "--partner", "eas",
+                                                 "--neighbourhood", "Smitsveen", "--languages", "nl,klingon"])
+    assert result.exit_code != 0
+    assert "unknown language code 'klingon'" in result.output and "ISO 639-1" in result.output
+    assert _token(app, "babel", "long enough words").status_code == 401  # nothing half made

@@ -209,3 +209,15 @@ def test_office_users_land_on_the_dashboard_with_its_links(enrol_totp, web_login
     html = client.get("/dashboard/?lang=en").get_data(as_text=True)
     for link in ('href="/dashboard/"', 'href="/admin/users"', 'href="/admin/audit"', 'href="/logout"'):
         assert link in html
+
+
+def test_token_response_lists_the_users_languages(app, db, world):
+    from fieldapp.accounts.operations import upsert_user
+
+    upsert_user(db, "polyglot", PASSWORD, "volunteer", "eas", ["Smitsveen"], ["ti", "nl"])
+    db.commit()
+    for username, languages in (("polyglot", ["nl", "ti"]), ("vol", [])):
+        response = app.test_client().post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200
+        assert response.get_json()["user"] == {"username": username, "role": "volunteer", "partner": "eas",
+                                               "languages": languages}

@@ -220,7 +220,7 @@ case("followup.put_route", "PUT")((
                   for hood in ("Smitsveen", "Elders")],
     lambda a, v: signed_in(a, own_hood(a, v, 200) if a.role == "admin" else 403),
 ))
-for _name in ("streets.csv", "streets.xlsx", "streets.geojson"):
+for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv"):
     case(f"exports.export_{_name.replace('.', '_')}", "GET")((
         lambda a, o, _name=_name: [("-", f"/api/v1/exports/{_name}", {})], lambda a, v: coordinators(a, 200)))
 case("exports.export_records_csv", "GET")((
@@ -236,6 +236,11 @@ case("dashboard.street", "GET")((
 ))
 case("dashboard.followup", "GET")((
     lambda a, o: [("-", "/dashboard/followup", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+# The follow-up figures (issue 15): per partner and language, for coordinators and admins.
+case("dashboard_api.dashboard_followup", "GET")((
+    lambda a, o: [("-", "/api/v1/dashboard/followup", {})], lambda a, v: coordinators(a, 200)))
+case("dashboard.followup_figures", "GET")((
+    lambda a, o: [("-", "/dashboard/followup-figures", {})], lambda a, v: coordinators(a, 200, stranger=302)))
 case("dashboard.answer_from_queue", "POST")((
     lambda a, o: [(hood, f"/dashboard/followup/{fresh_referral(o, hood)}/answer", {"data": {}})
                   for hood in ("Smitsveen", "Elders")],
@@ -243,11 +248,58 @@ case("dashboard.answer_from_queue", "POST")((
 ))
 case("leaflet.static", "GET")((lambda a, o: [("-", "/vendor/leaflet/leaflet.js", {})], lambda a, v: 200))
 
+# The follow-up desk's screens (issue 15): whoever sees a referral on the desk (on_the_desk) opens
+# and works it there, strangers are sent to sign in; the routing table is read by coordinators and
+# changed, with the partners' phone numbers, by admins.
+def desk_page(a: Actor, status: int) -> int:
+    return 302 if a.role is None else status
+
+
+case("desk.index", "GET")((lambda a, o: [("-", "/desk/", {})], lambda a, v: desk_page(a, 200)))
+case("desk.referral", "GET")((
+    lambda a, o: [(hood, f"/desk/referrals/{fresh_referral(o, hood)}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, on_the_desk(a, v, 200)),
+))
+case("desk.add_event", "POST")((
+    lambda a, o: [(hood, f"/desk/referrals/{fresh_referral(o, hood)}/events", {"data": {"type": "contacted"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, on_the_desk(a, v, 302)),
+))
+case("desk.answer", "POST")((
+    lambda a, o: [(hood, f"/desk/referrals/{fresh_referral(o, hood)}/answer", {"data": {}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, on_the_desk(a, v, 302)),
+))
+case("desk.routing", "GET")((lambda a, o: [("-", "/desk/routing", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("desk.save_routing", "POST")((
+    lambda a, o: [(hood, f"/desk/routing/{o.hood_ids[hood]}", {"data": {"route-energy_coach": "eas"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, own_hood(a, v, 302) if a.role == "admin" else 403),
+))
+case("desk.save_phones", "POST")((
+    lambda a, o: [("-", "/desk/partners", {"data": {"phone-eas": "035 609 00 01"}})],
+    lambda a, v: desk_page(a, 302 if a.role == "admin" else 403),
+))
+
+# The revisit queue (issue 15): taalcoaches and coordinators of any neighbourhood read their own
+# neighbourhoods' list (an empty one is still a 200); volunteers do not; the conversion figures
+# are for coordinators.
+case("revisits.get_revisits", "GET")((
+    lambda a, o: [("-", "/api/v1/revisits", {})],
+    lambda a, v: signed_in(a, 403 if a.role == "volunteer" else 200),
+))
+case("revisits.get_conversion", "GET")((
+    lambda a, o: [("-", "/api/v1/revisits/conversion", {"query_string": {"from": "2026-01-01", "to": "2026-01-31"}})],
+    lambda a, v: coordinators(a, 200),
+))
+
 # The phone app's shell (issue 3): the same bytes for everyone, no personal data; its data comes
 # through the API above with a bearer token.
 case("field.root", "GET")((lambda a, o: [("-", "/", {})], lambda a, v: 302))
 for _endpoint, _path in (("field.home", "/field/"), ("field.login", "/field/login"), ("field.form", "/field/forms/klus"),
                          ("field.card", "/field/card"), ("field.strings", "/field/i18n/ti.json"),
+                         ("field.followups", "/field/followups"), ("field.appointment", "/field/appointment"),
+                         ("field.revisits", "/field/revisits"),
                          ("field.codes", "/field/codes.json")):
     case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
 

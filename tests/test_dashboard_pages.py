@@ -128,16 +128,27 @@ def test_street_page_and_queue_dates_in_the_readers_locale(app, demo, db):
     assert len(due) == 15 and 'rel="next"' in queue  # paged: 15 cards a page on a phone
 
 
-def test_queue_pages_and_answering_keeps_the_page(app, demo):
-    from conftest import csrf_from
+def test_queue_pages_and_answering_keeps_the_page(app, demo, db):
+    from sqlalchemy import func, select
 
+    from conftest import csrf_from
+    from fieldapp.followup.models import FollowUp
+
+    # The old queue's address is the desk opening on the open referrals: the demo's desk history
+    # answers most of them, so the pages follow from the count rather than a fixed number.
+    open_ = db.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.status == "open"))
+    pages = -(-open_ // 15)
+    assert pages >= 2
     client = as_user(app, demo["coordinator"])
     first = client.get("/dashboard/followup?lang=en").get_data(as_text=True)
     second = client.get("/dashboard/followup?page=2&lang=en").get_data(as_text=True)
     ids = re.findall(r"/dashboard/followup/(\d+)/answer", second)
-    assert len(ids) == 15 and not set(ids) & set(re.findall(r"/dashboard/followup/(\d+)/answer", first))
+    assert len(re.findall(r"/dashboard/followup/(\d+)/answer", first)) == 15
+    assert len(ids) == min(15, open_ - 15) and not set(ids) & set(re.findall(r"/dashboard/followup/(\d+)/answer", first))
     assert 'rel="prev"' in second
     response = client.post(f"/dashboard/followup/{ids[0]}/answer", data={"csrf_token": csrf_from(second), "page": "2"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard/followup?page=2")
     far = client.get("/dashboard/followup?page=999&lang=en").get_data(as_text=True)
-    assert "Page 3 of 3" in far  # past the end: the last page
+    last = -(-(open_ - 1) // 15)  # one fewer open referral now
+    # Past the end: the last page (one page needs no pager).
+    assert (f"Page {last} of {last}" in far) if last > 1 else 'class="pager"' not in far

@@ -14,9 +14,11 @@ from fieldapp.field.forms import FORMS
 from fieldapp.i18n import ACCEPTED, TRANSLATED
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["/field/", "/field/login", "/field/card"] + [f"/field/forms/{c}" for c in FORMS]
+DESK_SCRIPTS = {"/field/followups": "followups.js", "/field/appointment": "appointment.js",
+                "/field/revisits": "revisits.js"}
+PAGES = ["/field/", "/field/login", "/field/card"] + [f"/field/forms/{c}" for c in FORMS] + list(DESK_SCRIPTS)
 PAGE_SCRIPTS = {"/field/": "home.js", "/field/login": "login.js", "/field/card": "card.js"} | {
-    f"/field/forms/{c}": "form.js" for c in FORMS}
+    f"/field/forms/{c}": "form.js" for c in FORMS} | DESK_SCRIPTS
 
 
 class Page(HTMLParser):

@@ -18,11 +18,12 @@ LAYERS = (
     # Foundation: knows no domain package. access only reads flask.g; hooks lets a lower
     # package announce events that higher ones act on.
     ("timeutil", "codes", "config", "db", "sqlfuncs", "i18n", "validation",
-     "access", "hooks", "audit", "api", "security", "fastload"),
+     "access", "hooks", "audit", "api", "security", "fastload", "workdays"),
     ("streets",),
     ("accounts",),   # users belong to neighbourhoods (streets)
     ("records",),    # written by users about addresses; never knows the dashboard
     ("followup",),   # the desk: routes and follows records' referrals
+    ("revisits",),   # the revisit queue: reads records; the dashboard shows its conversion
     ("dashboard",),
     ("privacy",),
     ("field",),

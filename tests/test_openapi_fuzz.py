@@ -7,6 +7,7 @@ document calls an integer but the server refused as text once slipped past the i
 client; here it travels in a query string, as a phone sends it.
 """
 import os
+import uuid
 
 import pytest
 import schemathesis
@@ -17,6 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from fieldapp.followup.schemas import EVENT_FIELDS
 from helpers import ServedApp
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, status_code_conformance]
@@ -28,6 +30,12 @@ DERANDOMIZE = os.environ.get("FIELDAPP_FUZZ_RANDOM") != "1"
 # "heard via", a time not in the future): OpenAPI 3.0 cannot state them, so a schema-valid body
 # may break one and get a 422 naming exactly these fields. Any other 422 on valid input fails.
 CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to"}
+# A referral's event: which fields each type carries (schemas.EVENT_FIELDS), its time and the
+# appointment's against the clock and the record, the assignee and joint partner among the users
+# and partners stored. The answer call: its time, likewise.
+EVENT_RULES = {"at"} | {name for rules in EVENT_FIELDS.values() for names in rules.values() for name in names}
+OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RULES,
+                   "/api/v1/referrals/{referral_id}/answer": {"answered_at"}}
 
 
 def _fresh_token(app, username: str) -> str:
@@ -46,32 +54,63 @@ def _fresh_token(app, username: str) -> str:
     return token
 
 
-def _use_real_ids(case, street_id: int) -> None:
-    """A valid street_id is a street that exists, a valid cursor one the server handed out: the
-    document cannot list them. Paging itself is tested in test_records_*."""
+def _fresh_referral(app, token: str, street_id: int) -> int:
+    """An open referral routed to eas (the fuzzed users' partner and neighbourhood's): one per
+    example, so no example finds it closed or answered by an earlier one."""
+    body = {"channel": "rally", "street_id": street_id, "house_number": 1, "outcome": "talked", "language": "nl",
+            "occurred_at": "2026-01-05T10:00:00+01:00", "referrals": [{"code": "energy_coach", "consent": True}]}
+    response = app.test_client().put(f"/api/v1/records/{uuid.uuid4()}", json=body,
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["referrals"][0]["id"]
+
+
+def _use_real_ids(case, street_id: int, ids: dict) -> None:
+    """A valid street_id is a street that exists, a valid cursor one the server handed out, a
+    referral, neighbourhood or partner one that is stored: the document cannot list them. Paging
+    itself is tested in test_records_* and test_followup_access."""
+    if isinstance(case.path_parameters, dict):
+        for name in ("referral_id", "neighbourhood_id"):
+            if name in case.path_parameters:
+                case.path_parameters[name] = ids[name]()
     if isinstance(case.query, dict):
         case.query.pop("cursor", None)
         if "street_id" in case.query:
             case.query["street_id"] = street_id
+        if "partner" in case.query:
+            case.query["partner"] = "eas"
     if isinstance(case.body, dict) and "street_id" in case.body:
         case.body["street_id"] = street_id
     if isinstance(case.body, dict) and isinstance(case.body.get("records"), list):
         for record in case.body["records"]:
             if isinstance(record, dict) and "street_id" in record:
                 record["street_id"] = street_id
+    if "/events/" in case.operation.path and isinstance(case.body, dict):
+        _keep_to_the_event_rules(case.body)
 
 
-def _accepted_or_cross_field(response) -> bool:
+def _keep_to_the_event_rules(body: dict) -> None:
+    """A time between the record and now, and only the fields the event's type carries: else these
+    rules, which the document cannot state, refuse nearly every example and no event is stored."""
+    if "at" in body:
+        body["at"] = "2026-01-06T10:00:00+01:00"
+    rules = EVENT_FIELDS.get(body.get("type"))
+    if rules is not None:
+        for name in EVENT_RULES - {"at", *rules["required"], *rules["optional"]}:
+            body.pop(name, None)
+
+
+def _accepted_or_cross_field(case, response) -> bool:
     if response.status_code != 422:
         return False
     errors = response.json().get("errors") or {}
     fields = set(errors)
     if "records" in fields:  # a batch reports per record in a 200, so a 422 here is the envelope's
         return False
-    return bool(fields) and fields <= CROSS_FIELD_RULES
+    return bool(fields) and fields <= OPERATION_RULES.get(case.operation.path, CROSS_FIELD_RULES)
 
 
-def _exercise(app, served, operation, mode, username: str, street_id: int) -> list[int]:
+def _exercise(app, served, operation, mode, username: str, street_id: int, hood_id: int) -> list[int]:
     codes: list[int] = []
 
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -80,7 +119,8 @@ def _exercise(app, served, operation, mode, username: str, street_id: int) -> li
     def run(case):
         token = _fresh_token(app, username)
         if mode == GenerationMode.POSITIVE:
-            _use_real_ids(case, street_id)
+            _use_real_ids(case, street_id, {"referral_id": lambda: _fresh_referral(app, token, street_id),
+                                            "neighbourhood_id": lambda: hood_id})
         response = case.call(base_url=served.url, headers={"Authorization": f"Bearer {token}", "Accept-Language": "tr"})
         codes.append(response.status_code)
         if mode == GenerationMode.NEGATIVE:
@@ -88,7 +128,7 @@ def _exercise(app, served, operation, mode, username: str, street_id: int) -> li
             case.validate_response(response, checks=CHECKS[:1])
             if response.status_code >= 400:
                 assert "message" in response.json(), response.text
-        elif _accepted_or_cross_field(response):
+        elif _accepted_or_cross_field(case, response):
             case.validate_response(response, checks=CHECKS)
         else:
             case.validate_response(response, checks=CHECKS + [positive_data_acceptance])
@@ -106,7 +146,7 @@ def test_every_operation_over_http(app, db, world, username):
         operations = [result.ok() for result in schema.get_all_operations()]
         assert {op.path for op in operations} >= {"/api/v1/records", "/api/v1/auth/token", "/api/v1/streets"}
         outcomes = {
-            (operation.label, mode.value): _exercise(app, served, operation, mode, username, street_id)
+            (operation.label, mode.value): _exercise(app, served, operation, mode, username, street_id, world.hood_id)
             for operation in operations for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
         }
     for (label, mode), codes in outcomes.items():

@@ -1,20 +1,25 @@
-"""Admin screens: invite users, reset a password, disable, assign role and neighbourhoods, audit log.
+"""Admin screens: invite users, reset a password, disable, assign role, neighbourhoods and spoken
+languages, audit log.
 
 An admin manages the users who share a neighbourhood with them (and new users without one), and
 assigns only their own neighbourhoods; a user of another neighbourhood is a 404 here.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import audit
 from ..audit.models import AuditEvent
-from ..codes import ROLES
+from ..codes import COMMON_LANGUAGES, ROLES
 from ..db import get_session, write_transaction
 from ..streets.models import Neighbourhood
+from ..validation import LANGUAGES
 from ..access import login_required, require_user
 from .models import Partner, User, user_neighbourhoods
 from .operations import UNUSABLE_PASSWORD, issue_invite, set_active
@@ -53,7 +58,27 @@ def _form_choices(admin: User) -> dict:
         "roles": [(code, ROLES.label(code)) for code in ROLES.codes],
         "partners": list(db.scalars(select(Partner).order_by(Partner.name))),
         "hoods": sorted(admin.neighbourhoods, key=lambda hood: hood.name),
+        "common_languages": [(code, _language_name(code)) for code in COMMON_LANGUAGES],
     }
+
+
+def _language_name(code: str) -> str:
+    names = get_locale().languages if get_locale() else {}
+    return names.get(code, code)
+
+
+def _spoken_languages() -> tuple[list[str] | None, str | None]:
+    """The ticked common languages and the other ISO codes typed (comma or space separated);
+    None when the form has no language fields at all (sent by a client that does not know them)."""
+    if "other_languages" not in request.form and "language" not in request.form:
+        return None, None
+    typed = re.split(r"[\s,;]+", request.form.get("other_languages", "")[:200].lower())
+    codes = list(dict.fromkeys(code for code in request.form.getlist("language") + typed if code))
+    unknown = [code for code in codes if code not in LANGUAGES]
+    if unknown:
+        # The codes as typed, after the message: which one is wrong is the point.
+        return codes, f"{_('Unknown language code.')} {', '.join(code.replace(chr(0), '') for code in unknown)}"
+    return codes, None
 
 
 def _chosen(admin: User) -> tuple[str | None, Partner | None, list[Neighbourhood], dict]:
@@ -95,6 +120,9 @@ def invite_user():
     db = get_session()
     username = request.form.get("username", "").strip()
     role, partner, hoods, errors = _chosen(admin)
+    languages, language_error = _spoken_languages()
+    if language_error:
+        errors["languages"] = language_error
     if not 1 <= len(username) <= 80 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         errors["username"] = _("Use 1 to 80 letters, digits, dots, dashes or underscores.")
     elif db.scalar(select(User.id).where(User.username == username)) is not None:
@@ -103,11 +131,12 @@ def invite_user():
         return _users_page(admin, 422, errors=errors, form=request.form)
     with write_transaction(db):
         user = User(username=username, password_hash=UNUSABLE_PASSWORD, role=role, partner=partner, neighbourhoods=hoods)
+        user.spoken_languages = languages or []
         db.add(user)
         db.flush()
         code = issue_invite(db, user)
         audit.add(db, "user_invited", actor=admin, user_id=user.id, username=username, role=role,
-                  neighbourhoods=[hood.id for hood in hoods])
+                  neighbourhoods=[hood.id for hood in hoods], languages=languages or [])
     return _invite_page(user, code)
 
 
@@ -124,15 +153,22 @@ def edit_user(user_id: int):
     if request.method == "GET":
         return render_template("accounts/admin_user.html", user=user, errors={}, **_form_choices(admin))
     role, partner, hoods, errors = _chosen(admin)
+    languages, language_error = _spoken_languages()
+    if language_error:
+        errors["languages"] = language_error
     if errors:
         return render_template("accounts/admin_user.html", user=user, errors=errors, **_form_choices(admin)), 422
     db = get_session()
     with write_transaction(db):
-        before = {"role": user.role, "partner": user.partner.code, "neighbourhoods": sorted(user.neighbourhood_ids)}
+        before = {"role": user.role, "partner": user.partner.code, "neighbourhoods": sorted(user.neighbourhood_ids),
+                  "languages": user.spoken_languages}
         # Neighbourhoods outside this admin's own stay as they were.
         others = [hood for hood in user.neighbourhoods if hood.id not in admin.neighbourhood_ids]
         user.role, user.partner, user.neighbourhoods = role, partner, others + hoods
-        after = {"role": role, "partner": partner.code, "neighbourhoods": sorted(h.id for h in user.neighbourhoods)}
+        if languages is not None and sorted(languages) != before["languages"]:
+            user.spoken_languages = languages
+        after = {"role": role, "partner": partner.code, "neighbourhoods": sorted(h.id for h in user.neighbourhoods),
+                 "languages": before["languages"] if languages is None else sorted(languages)}
         if before != after:
             audit.add(db, "user_changed", actor=admin, user_id=user.id, before=before, after=after)
     return render_template("accounts/admin_user.html", user=user, errors={}, saved=True, **_form_choices(admin))

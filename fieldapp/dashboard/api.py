@@ -11,9 +11,11 @@ from ..db import get_session
 from ..timeutil import local_date, utcnow
 from . import cache
 from .exports import records_csv, streets_csv, streets_xlsx
+from .followup_exports import followup_csv
+from .followup_figures import followup_dashboard, followup_figures
 from .geojson import feature_collection
 from .queries import Scope
-from .schemas import MapQuery, PeriodQuery, StreetDashboard
+from .schemas import FollowupDashboard, MapQuery, PeriodQuery, StreetDashboard
 
 READERS = ("volunteer", "taalcoach", "coordinator", "admin")
 COORDINATORS = ("coordinator", "admin")
@@ -39,6 +41,17 @@ def dashboard_streets(query):
     """Street figures of my neighbourhoods for a period (Europe/Amsterdam days, both included)."""
     user = require_user(*READERS)
     return cache.cached_street_figures(get_session(), scope_for(user, query))
+
+
+@blp.route("/dashboard/followup", methods=["GET"])
+@blp.arguments(PeriodQuery, location="query")
+@blp.response(200, FollowupDashboard)
+def dashboard_followup(query):
+    """The follow-up desk's figures per partner and per language for referrals whose record lies
+    in the period (Europe/Amsterdam days, both included), and the revisit conversion per
+    language. Coordinators and admins."""
+    user = require_user(*COORDINATORS)
+    return followup_dashboard(get_session(), scope_for(user, query))
 
 
 @blp.route("/map/streets.geojson", methods=["GET"])
@@ -87,12 +100,28 @@ def export_streets_csv(query):
 
 @exports_blp.route("/streets.xlsx", methods=["GET"])
 @exports_blp.arguments(PeriodQuery, location="query")
-@exports_blp.response(200, description="XLSX with the same suppression as the CSV")
+@exports_blp.response(200, description="XLSX with the same suppression as the CSV; a second sheet holds the "
+                                       "follow-up figures, suppressed as followup.csv")
 def export_streets_xlsx(query):
     """The street table as a spreadsheet, small numbers suppressed. Coordinators."""
     _scope, figures = _audited_export(query, "streets.xlsx")
-    return _download(streets_xlsx(figures), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    desk = followup_figures(get_session(), _scope)
+    return _download(streets_xlsx(figures, desk), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"streets{_period_suffix(query)}.xlsx")
+
+
+@exports_blp.route("/followup.csv", methods=["GET"])
+@exports_blp.arguments(PeriodQuery, location="query")
+@exports_blp.response(200, description="CSV: the follow-up figures per partner and language, per partner, per "
+                                       "language and in total; counts from 1 to 9 shown as <10, cells that would "
+                                       "give them away as x, and the medians and shares of such rows as x")
+def export_followup_csv(query):
+    """The follow-up desk's figures for a report, with small numbers suppressed. Coordinators."""
+    user = require_user(*COORDINATORS)
+    scope = scope_for(user, query)
+    audit.record("export", kind="followup.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    return _download(followup_csv(followup_figures(get_session(), scope)), "text/csv; charset=utf-8",
+                     f"followup{_period_suffix(query)}.csv")
 
 
 @exports_blp.route("/streets.geojson", methods=["GET"])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..codes import CHANNELS
 from ..records.models import Record
 from ..streets.models import Street
+from .followup_exports import add_followup_sheet
 from .queries import Scope, record_conditions
 from .suppression import Table, suppress
 
@@ -91,7 +92,8 @@ def streets_csv(figures: dict) -> str:
     return out.getvalue()
 
 
-def streets_xlsx(figures: dict) -> bytes:
+def streets_xlsx(figures: dict, desk: dict | None = None) -> bytes:
+    """The street table; with `desk` (followup_figures), the follow-up figures on a second sheet."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -99,6 +101,8 @@ def streets_xlsx(figures: dict) -> bytes:
     sheet.append(headers())
     for row in published_rows(figures):
         sheet.append(row)
+    if desk is not None:
+        add_followup_sheet(workbook, desk)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

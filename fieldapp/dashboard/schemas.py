@@ -71,3 +71,52 @@ class StreetDashboard(Schema):
     totals = fields.Nested(Figures)
 
 
+class FollowupFigures(Schema):
+    """DOMAIN.md part two, "Counting, exactly": consented referrals whose record lies in the period."""
+
+    referrals = fields.Integer(metadata={"description": "consented referrals on the desk"})
+    open = fields.Integer(metadata={"description": "status open: not contacted, not closed"})
+    overdue = fields.Integer(metadata={"description": "not closed (open, contacted or scheduled), due date before today"})
+    contacted = fields.Integer(metadata={"description": "with a first contact"})
+    median_working_days_to_contact = fields.Float(
+        allow_none=True, metadata={"description": "record to first contact, working days (Mon-Fri, no Dutch public holidays)"})
+    contacted_within_target = fields.Integer(metadata={"description": "first contacted within 5 working days"})
+    target_base = fields.Integer(
+        metadata={"description": "contacted, or whose record is more than 5 working days old: the share's denominator"})
+    share_contacted_within_target = fields.Float(allow_none=True, metadata={"description": "0-1"})
+    closed = fields.Integer(metadata={"description": "closed, with or without a contact"})
+    median_working_days_to_close = fields.Float(allow_none=True, metadata={"description": "record to closing"})
+    language_gap = fields.Integer(metadata={"description": "no user of the routed partner speaks the record's language"})
+    share_language_gap = fields.Float(allow_none=True, metadata={"description": "0-1"})
+
+
+class LanguageFollowup(FollowupFigures):
+    language = fields.String(metadata={"description": "the record's conversation language (ISO 639-1)"})
+
+
+class PartnerFollowup(FollowupFigures):
+    partner = fields.String(allow_none=True, metadata={"description": "partner code; null: no route names a partner"})
+    organisation = fields.String(allow_none=True, metadata={"description": "the partner's full name"})
+    languages = fields.List(fields.Nested(LanguageFollowup))
+
+
+class RevisitConversion(Schema):
+    language = fields.String()
+    queued = fields.Integer()
+    converted = fields.Integer()
+    share = fields.Float(allow_none=True)
+
+
+class WorkingDays(Schema):
+    target = fields.Integer(metadata={"description": "working days within which a first contact counts as on time"})
+    holidays = fields.String(metadata={"description": "whose public holidays are not working days"})
+
+
+class FollowupDashboard(Schema):
+    period = fields.Nested(PeriodOut)
+    working_days = fields.Nested(WorkingDays)
+    partners = fields.List(fields.Nested(PartnerFollowup))
+    languages = fields.List(fields.Nested(LanguageFollowup))
+    total = fields.Nested(FollowupFigures)
+    revisit_conversion = fields.List(fields.Nested(RevisitConversion),
+                                     metadata={"description": "the revisit queue's second knocks that led to a talk, per language"})

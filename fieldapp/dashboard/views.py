@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -12,23 +12,18 @@ from xstatic.pkg import leaflet
 from .. import audit
 from ..access import require_user
 from ..api import translate_messages
-from ..codes import CHANNELS, REFERRALS, TENURES
-from ..db import get_session, write_transaction
+from ..codes import CHANNELS, TENURES
+from ..db import get_session
 from ..i18n.formatting import number, percent
 from ..followup.access import visible_followups
 from ..followup.models import FollowUp
-from ..followup.operations import AlreadyAnswered, answer
+from ..followup.views import answer_and_flash, back_to_list, desk_page
 from ..streets.models import Street
-from ..timeutil import local_date, utcnow
 from . import cache, charts
 from .api import COORDINATORS, READERS, scope_for
-from .followup import queue
 from .queries import records_per_week
 from .schemas import PeriodQuery
 from .street import address_groups, address_rows, recent_visits
-
-# Open referrals per page of the queue: on a phone each is a card of about 200 px.
-QUEUE_PAGE = 15
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 # Leaflet from the xstatic-leaflet wheel, served from our own origin.
@@ -155,34 +150,19 @@ def street(street_id: int):
 
 @bp.route("/followup")
 def followup():
+    """The follow-up queue's old address: now the desk, opening on the open referrals as the queue did."""
     user = require_user(*COORDINATORS)
-    today = local_date(utcnow())
-    items = queue(get_session(), user, today)
-    pages = max(1, -(-len(items) // QUEUE_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    return render_template("dashboard/followup.html", items=items[(page - 1) * QUEUE_PAGE:page * QUEUE_PAGE],
-                           total=len(items), page=page, pages=pages, today=today,
-                           referral_labels={c: REFERRALS.label(c) for c in REFERRALS.codes},
-                           language_names=language_names())
+    return desk_page(user, "dashboard.followup", "dashboard.answer_from_queue", default_status="open")
 
 
 @bp.route("/followup/<int:referral_id>/answer", methods=["POST"])
 def answer_from_queue(referral_id: int):
     user = require_user(*COORDINATORS)
-    session = get_session()
-    followup_ = session.scalar(visible_followups(user).where(FollowUp.referral_id == referral_id))
+    followup_ = get_session().scalar(visible_followups(user).where(FollowUp.referral_id == referral_id))
     if followup_ is None:
         abort(404)
-    try:
-        with write_transaction(session):
-            answer(session, user, followup_, None)
-        flash(_("Marked as answered."), "ok")
-    except AlreadyAnswered:
-        flash(_("This referral was already answered."), "warning")
-    except ValidationError as err:
-        flash(" ".join(m for ms in translate_messages(err.messages).values() for m in ms), "error")
-    page = request.form.get("page", type=int)
-    return redirect(url_for("dashboard.followup", **({"page": page} if page and page > 1 else {})))
+    answer_and_flash(user, followup_)
+    return back_to_list("dashboard.followup")
 
 
 @bp.app_template_global("dash_period_args")

@@ -1,6 +1,8 @@
-"""Seed a synthetic but realistic Smitsveen (Soest): streets, ~1,860 addresses, partners,
-one demo user per role and ~3,200 records over two years. Deterministic and safe to run twice:
-addresses go through the importer (which updates in place) and records carry fixed UUIDs.
+"""Seed a synthetic but realistic Smitsveen (Soest): streets, ~1,860 addresses, partners (with
+demo phone numbers), demo users of several partners and roles with the languages they speak,
+~3,200 records over two years and the follow-up desk's history of their referrals.
+Deterministic and safe to run twice: addresses go through the importer (which updates in place),
+records and desk events carry fixed UUIDs and are only made when there are none yet.
 """
 from __future__ import annotations
 
@@ -15,25 +17,31 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..accounts.models import Partner, User
 from ..accounts.operations import enrol_totp, ensure_standard_partners, upsert_user
 from ..db import write_transaction
-from ..records.models import Record, Referral
+from ..records.models import Record
 from ..records.operations import IngestContext, store
 from ..records.schemas import RecordIn
 from ..streets.importer import HEADER, import_addresses
 from ..streets.models import Street
 from ..timeutil import AMSTERDAM, utcnow
+from .desk_history import seed_desk_history
 
 NEIGHBOURHOOD = "Smitsveen"
 CENTRE = (52.1665, 5.2870)
 RECORD_NAMESPACE = uuid.UUID("6f1c2a52-3c55-4c0e-9a7b-5e1d8d1f0a11")
 DEMO_USERS = (
-    # username, role, partner
-    ("volunteer", "volunteer", "eas"),
-    ("taalcoach", "taalcoach", "balans"),
-    ("coordinator", "coordinator", "gemeente"),
-    ("admin", "admin", "gemeente"),
+    # username, role, partner, the languages they speak
+    ("volunteer", "volunteer", "eas", ("nl", "tr")),
+    ("coach2", "volunteer", "eas", ("nl", "ar")),
+    ("goos", "volunteer", "goos", ("nl",)),
+    ("taalcoach", "taalcoach", "balans", ("nl", "ti", "so")),
+    ("coordinator", "coordinator", "gemeente", ("nl",)),
+    ("admin", "admin", "gemeente", ("nl",)),
 )
+# Obviously not real numbers: the appointment card prints the partner's.
+DEMO_PHONE = "035 609 00 {:02d}"
 # (street, house numbers, additions per number): the galerijflats along Koningsweg and around.
 FLAT_STREETS = (
     ("Koningsweg", 40, 8), ("Smitsweg", 30, 8), ("Weegbreestraat", 25, 8),
@@ -58,7 +66,7 @@ class SeedSummary:
     addresses: int = 0
     records_added: int = 0
     records_total: int = 0
-    users: list[tuple[str, str, str]] = field(default_factory=list)
+    users: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
     totp_secrets: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -67,9 +75,10 @@ class SeedSummary:
             f"{self.records_total} records ({self.records_added} added now).",
             "Demo logins (password for all: " + self.password + "):",
         ]
-        for name, role, partner in self.users:
+        for name, role, partner, languages in self.users:
             secret = self.totp_secrets.get(name)
-            lines.append(f"  {name:<12} {role:<12} {partner}" + (f"  TOTP secret: {secret}" if secret else ""))
+            lines.append(f"  {name:<12} {role:<12} {partner}" + (f"  TOTP secret: {secret}" if secret else "")
+                         + f"  (speaks {', '.join(languages)})")
         if self.totp_secrets:
             lines.append("  (add a TOTP secret to an authenticator app, or: python -c \"import pyotp; "
                          "print(pyotp.TOTP('SECRET').now())\")")
@@ -132,9 +141,13 @@ def seed_demo(session: Session, password: str | None = None, records: int = 3200
         session.flush()
         report = import_addresses(session, io.StringIO(address_csv(rng)))
         users = {}
-        for username, role, partner in DEMO_USERS:
-            users[username] = upsert_user(session, username, summary.password, role, partner, [NEIGHBOURHOOD])
-            summary.users.append((username, role, partner))
+        _give_partners_phones(session)
+        for username, role, partner, languages in DEMO_USERS:
+            known = session.scalar(select(User).where(User.username == username))
+            # Re-set only when they differ: a second run changes nothing.
+            speaks = None if known is not None and set(known.spoken_languages) == set(languages) else list(languages)
+            users[username] = upsert_user(session, username, summary.password, role, partner, [NEIGHBOURHOOD], speaks)
+            summary.users.append((username, role, partner, languages))
             if users[username].needs_second_factor:
                 # Kept across runs, so an authenticator app set up once keeps working.
                 if not users[username].totp_secret:
@@ -146,6 +159,8 @@ def seed_demo(session: Session, password: str | None = None, records: int = 3200
     existing = session.scalar(select(func.count()).select_from(Record))
     if not existing:
         summary.records_added = _seed_records(session, rng, users, records)
+    # Also for a demo database seeded before the desk existed: its referrals get their history.
+    seed_desk_history(session, users, utcnow())
     summary.records_total = session.scalar(select(func.count()).select_from(Record))
     return summary
 
@@ -210,16 +225,10 @@ def _seed_records(session: Session, rng: random.Random, users: dict, count: int)
         for start in range(0, len(items), 500):
             with write_transaction(session):
                 added += sum(o.status == "created" for o in store(ctx, items[start:start + 500]))
-    _answer_old_referrals(session, rng, now)
     return added
 
 
-def _answer_old_referrals(session: Session, rng: random.Random, now) -> None:
-    """Most promises older than a month were answered, after a few days to a few weeks."""
-    with write_transaction(session):
-        rows = session.execute(
-            select(Referral, Record.occurred_at).join(Record).where(Referral.consent.is_(True))
-        ).all()
-        for referral, occurred_at in rows:
-            if now - occurred_at > timedelta(days=30) and rng.random() < 0.9:
-                referral.answered_at = occurred_at + timedelta(days=rng.uniform(1, 25))
+def _give_partners_phones(session: Session) -> None:
+    for index, partner in enumerate(session.scalars(select(Partner).order_by(Partner.code)), start=1):
+        if partner.phone is None:
+            partner.phone = DEMO_PHONE.format(index)

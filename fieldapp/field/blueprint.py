@@ -8,7 +8,7 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from ..accounts.models import Partner
-from ..codes import CHANNELS
+from ..codes import CHANNELS, PARTNER_ROLES
 from ..db import get_session
 from ..i18n import ACCEPTED, BY_CODE, LOCALES
 from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
@@ -83,6 +83,23 @@ def card():
     )
 
 
+@bp.route("/field/followups")
+def followups():
+    partners = get_session().execute(select(Partner.code, Partner.name).order_by(Partner.name)).all()
+    return _shell_page("field/followups.html", options=code_options, partners=partners)
+
+
+@bp.route("/field/appointment")
+def appointment():
+    # Which referral is read from the query by appointment.js: the shell stays one cached page.
+    return _shell_page("field/appointment.html", languages=LOCALES)
+
+
+@bp.route("/field/revisits")
+def revisits():
+    return _shell_page("field/revisits.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items()])
+
+
 @bp.route("/field/i18n/<locale>.json")
 def strings(locale: str):
     if locale not in ACCEPTED:
@@ -97,13 +114,15 @@ def strings(locale: str):
 
 @bp.route("/field/codes.json")
 def codes():
-    partners = get_session().execute(select(Partner.code, Partner.name).order_by(Partner.name)).all()
+    partners = get_session().execute(select(Partner.code, Partner.name, Partner.phone).order_by(Partner.name)).all()
     body = {
         "channels": [{"code": c, "msgid": msgid_of(l)} for c, l in CHANNELS.labels.items()],
         "lists": {name: code_options(name) for name in CODE_LISTS},
         "languages": conversation_languages(),
         "ui_locales": [{"code": loc.code, "endonym": loc.endonym, "dir": loc.direction} for loc in LOCALES],
-        "partners": [{"code": code, "name": name} for code, name in partners],
+        # The phone number is the organisation's own, printed on the appointment card.
+        "partners": [{"code": code, "name": name, "phone": phone} for code, name, phone in partners],
+        "partner_roles": {code: msgid_of(label) for code, label in PARTNER_ROLES.items()},
         "forms": {channel: definition.as_json() for channel, definition in FORMS.items()},
         "section_labels": SECTION_LABELS,
         "field_labels": FIELD_LABELS,

@@ -11,7 +11,10 @@ from functools import cached_property
 
 from marshmallow import validate
 
-from ..codes import COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
+from ..codes import (
+    APPOINTMENT_PLACES, CLOSING_OUTCOMES, COMMON_LANGUAGES, FOLLOWUP_STATUSES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS,
+    TOPICS,
+)
 from ..i18n.messages import N_
 from ..records.schemas import FIELD_RULES, FUTURE_TOLERANCE, IN_THE_FUTURE, MeasureIn, RecordIn, ReferralIn
 
@@ -160,9 +163,14 @@ def msgid_of(label) -> str:
     return args[0] if args else str(label)
 
 
-CODE_LISTS = {"outcome": OUTCOMES, "measure": MEASURES, "topic": TOPICS, "heard_via": HEARD_VIA, "referral": REFERRALS}
+CODE_LISTS = {"outcome": OUTCOMES, "measure": MEASURES, "topic": TOPICS, "heard_via": HEARD_VIA, "referral": REFERRALS,
+              # the follow-up desk's screens
+              "followup_status": FOLLOWUP_STATUSES, "place": APPOINTMENT_PLACES, "closing_outcome": CLOSING_OUTCOMES}
 CONVERSATION_LANGUAGES = COMMON_LANGUAGES
 
 # Words the templates pass through variables (extraction cannot see those, so they are marked here).
-PAGE_TITLES = {"home": N_("Home"), "login": N_("Log in"), "card": N_("Resident card")}
+PAGE_TITLES = {
+    "home": N_("Home"), "login": N_("Log in"), "card": N_("Resident card"),
+    "followups": N_("My follow-ups"), "appointment": N_("Appointment card"), "revisits": N_("Revisits"),
+}
 CONSENT_CHOICES = {"yes": N_("Yes"), "no": N_("No")}

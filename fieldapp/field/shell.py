@@ -11,7 +11,7 @@ from .forms import FORMS
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 FONTS = ("NotoSansEthiopic-Regular.ttf",)
-STYLES = ("app.css", "offline.css")
+STYLES = ("app.css", "offline.css", "desk.css")
 
 
 def script_files() -> list[str]:
@@ -66,6 +66,9 @@ def _urls() -> list[str]:
         url_for("field.home"),
         url_for("field.login"),
         url_for("field.card"),
+        url_for("field.followups"),
+        url_for("field.appointment"),
+        url_for("field.revisits"),
         *(url_for("field.form", channel=channel) for channel in FORMS),
         *(url_for("static", filename=f"css/{name}") for name in STYLES),
         *(url_for("static", filename=f"js/{name}") for name in script_files()),

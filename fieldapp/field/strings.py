@@ -52,6 +52,7 @@ def locale_meta(code: str) -> dict:
         # Dates the shell shows, formatted by Babel (CLDR) so they switch language offline too.
         "card_date": format_date(CARD_DATE, format="long", locale=code),
         "datetime": datetime_pattern(code),
+        "appointment": appointment_patterns(code),
     }
 
 
@@ -66,7 +67,24 @@ def datetime_pattern(code: str) -> dict:
     periods = loc.day_periods["format"]["abbreviated"]
     return {
         "pattern": pattern.replace("{0}", loc.time_formats["short"].pattern),
+        "date": loc.date_formats["medium"].pattern,
         "months": [loc.months["format"]["abbreviated"][month] for month in range(1, 13)],
+        "am": periods["am"],
+        "pm": periods["pm"],
+    }
+
+
+def appointment_patterns(code: str) -> dict:
+    """CLDR's full date (weekday, day, month written out) and short time, for the appointment
+    card: a resident reads "woensdag 9 december 2026", not 09-12-2026. Weekdays from Sunday, as
+    JavaScript's getDay() counts."""
+    loc = Locale.parse(code)
+    periods = loc.day_periods["format"]["abbreviated"]
+    return {
+        "date": loc.date_formats["full"].pattern,
+        "time": loc.time_formats["short"].pattern,
+        "days": [loc.days["format"]["wide"][(day + 6) % 7] for day in range(7)],
+        "months": [loc.months["format"]["wide"][month] for month in range(1, 13)],
         "am": periods["am"],
         "pm": periods["pm"],
     }

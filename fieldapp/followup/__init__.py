@@ -7,7 +7,9 @@ def register(app, api) -> None:
     from .blueprint import blp
     from .operations import withdraw
     from .routing import route_records
+    from .views import bp
 
     hooks.listen(hooks.RECORDS_STORED, route_records)
     hooks.listen(hooks.REFERRALS_WITHDRAWN, withdraw)
     api.register_blueprint(blp)
+    app.register_blueprint(bp)

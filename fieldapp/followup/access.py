@@ -32,9 +32,10 @@ def may_send(user: User, followup: FollowUp) -> bool:
     return user.role in COORDINATORS or followup.assignee_id == user.id or followup.partner_id == user.partner_id
 
 
-def may_assign(user: User, followup: FollowUp, assignee: User | None) -> bool:
-    """Coordinators assign; a partner's user may take an unassigned referral of their partner."""
+def may_assign(user: User, followup: FollowUp, username: str) -> bool:
+    """Coordinators assign; a partner's user may take an unassigned referral of their partner for
+    themselves. Asked before the named user is looked up: whether that user exists is none of
+    the business of somebody who may not assign them."""
     if user.role in COORDINATORS:
         return True
-    return (followup.assignee_id is None and assignee is not None and assignee.id == user.id
-            and followup.partner_id == user.partner_id)
+    return followup.assignee_id is None and username == user.username and followup.partner_id == user.partner_id

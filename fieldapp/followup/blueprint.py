@@ -31,11 +31,19 @@ from .schemas import (
 blp = Blueprint("followup", __name__, url_prefix="/api/v1", description="The follow-up desk: referrals and routing")
 
 
-def _audit_addresses(cards) -> None:
+def _address_view(cards) -> dict | None:
+    """The audit entry's details when any of these cards shows a house number."""
     shown = addresses_shown(cards)
-    if shown:
-        audit.record("address_view", via=request.endpoint, referrals=len(shown),
-                     streets=sorted({c.referral.street_id for c in shown}))
+    if not shown:
+        return None
+    return {"via": request.endpoint, "referral_ids": sorted(c.referral_id for c in shown),
+            "streets": sorted({c.referral.street_id for c in shown})}
+
+
+def _audit_addresses(cards) -> None:
+    details = _address_view(cards)
+    if details:
+        audit.record("address_view", **details)
 
 
 def _visible(session, user, referral_id: int) -> FollowUp | None:
@@ -94,10 +102,14 @@ def put_event(data, referral_id: int, event_id: uuid.UUID):
             result = apply_event(session, user, referral_id, event_id, data)
         except NotAllowed:
             raise AccessDenied(403, gettext("You do not have access to this.")) from None
-    if result.status == CONFLICT:
-        return error_response(409, message=gettext("This update was already sent with different content."))
-    followup = result.followup
-    shown = card(followup, user, local_date(utcnow()), street_names(session, [followup]))
+        if result.status == CONFLICT:
+            return error_response(409, message=gettext("This update was already sent with different content."))
+        followup = result.followup
+        shown = card(followup, user, local_date(utcnow()), street_names(session, [followup]))
+        # The answer shows the house number to whom may see it: audited with the event it answers.
+        details = _address_view([shown])
+        if details:
+            audit.add(session, "address_view", **details)
     return shown, 201 if result.status == CREATED else 200
 
 

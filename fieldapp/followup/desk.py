@@ -8,37 +8,64 @@ from datetime import date
 from types import SimpleNamespace
 
 from marshmallow import ValidationError
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ..accounts.models import Partner, User
 from ..i18n.messages import N_
 from ..records.models import Referral
 from ..streets.models import Street
+from ..validation import INT32_MAX
 from .access import sees_address, visible_followups
 from .models import FollowUp
 
+# Sorting puts a referral without a due date (none is stored for a consented one today) last,
+# on both databases, and the cursor can name it.
+NO_DUE_DATE = date(9999, 12, 31)
+
+
+def _due(column):
+    return func.coalesce(column, NO_DUE_DATE)
+
 
 def _encode(followup: FollowUp) -> str:
-    raw = json.dumps([followup.referral.due_date.isoformat() if followup.referral.due_date else None,
-                      followup.referral_id])
+    due = followup.referral.due_date or NO_DUE_DATE
+    raw = json.dumps([due.isoformat(), followup.referral_id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _decode(cursor: str) -> tuple[date, int]:
     try:
         due, referral_id = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-        return date.fromisoformat(due), int(referral_id)
+        if not isinstance(referral_id, int) or not 0 <= referral_id <= INT32_MAX:
+            raise ValueError(referral_id)
+        return date.fromisoformat(due), referral_id
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise ValidationError({"cursor": [N_("This page link is no longer valid.")]}) from None
 
 
 def list_followups(session: Session, user: User, query: dict) -> tuple[list[FollowUp], str | None]:
     """Oldest due date first (so overdue ones on top), then by id; a cursor for the next page."""
-    stmt = visible_followups(user).options(joinedload(FollowUp.referral).joinedload(Referral.record))
+    if "partner" in query and session.scalar(select(Partner.id).where(Partner.code == query["partner"])) is None:
+        raise ValidationError({"partner": [N_("Unknown partner.")]})
+    stmt = filtered(visible_followups(user), user, query)
+    stmt = stmt.options(contains_eager(FollowUp.referral).joinedload(Referral.record))
     if "status" in query:
         stmt = stmt.where(FollowUp.status == query["status"])
-    if "partner" in query:
+    due = _due(Referral.due_date)
+    if query.get("cursor"):
+        after_due, referral_id = _decode(query["cursor"])
+        stmt = stmt.where(or_(due > after_due, and_(due == after_due, FollowUp.referral_id > referral_id)))
+    limit = query["limit"]
+    page = list(session.scalars(stmt.order_by(due, FollowUp.referral_id).limit(limit + 1)).unique())
+    return page[:limit], (_encode(page[limit - 1]) if len(page) > limit else None)
+
+
+def filtered(stmt, user: User, query: dict):
+    """The desk's filters besides status and paging, on a query of visible_followups: partner (a
+    code), assignee (`me`, `none` or a username), language. The API's list and the office desk
+    filter alike; an unknown username lists nothing, so nobody learns which names exist."""
+    if query.get("partner"):
         stmt = stmt.where(FollowUp.partner_id == select(Partner.id).where(Partner.code == query["partner"])
                           .scalar_subquery())
     assignee = query.get("assignee")
@@ -48,14 +75,9 @@ def list_followups(session: Session, user: User, query: dict) -> tuple[list[Foll
         stmt = stmt.where(FollowUp.assignee_id.is_(None))
     elif assignee:
         stmt = stmt.where(FollowUp.assignee_id == select(User.id).where(User.username == assignee).scalar_subquery())
-    if "language" in query:
+    if query.get("language"):
         stmt = stmt.where(FollowUp.language == query["language"].lower())
-    if query.get("cursor"):
-        due, referral_id = _decode(query["cursor"])
-        stmt = stmt.where(or_(Referral.due_date > due, and_(Referral.due_date == due, FollowUp.referral_id > referral_id)))
-    limit = query["limit"]
-    page = list(session.scalars(stmt.order_by(Referral.due_date, FollowUp.referral_id).limit(limit + 1)).unique())
-    return page[:limit], (_encode(page[limit - 1]) if len(page) > limit else None)
+    return stmt
 
 
 def card(followup: FollowUp, user: User, today: date, street_names: dict[int, str], **extra) -> SimpleNamespace:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import hooks
 from ..accounts.models import Partner, User, UserLanguage, user_neighbourhoods
+from ..db import writes
 from ..i18n.messages import N_
 from ..records.models import Referral
 from ..streets.models import Street
@@ -30,6 +31,7 @@ from .models import FollowUp, ReferralEvent
 CREATED, DUPLICATE, CONFLICT = "created", "duplicate", "conflict"
 FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOSED = "closed"
+EVENTS = ReferralEvent.__table__
 
 
 class NotAllowed(Exception):
@@ -44,9 +46,12 @@ def event_fingerprint(referral_id: int, data: dict, sender_id: int) -> str:
 
 
 def lock_followup(session: Session, referral_id: int) -> FollowUp | None:
-    """Re-read the desk row under the write lock (SQLite holds it from BEGIN IMMEDIATE)."""
+    """Take the desk row's write lock, then read it with its referral and events (SQLite holds the
+    lock from BEGIN IMMEDIATE). Two statements: on PostgreSQL, a statement that waited for a row
+    lock reads the rows of other tables (the referral's first contact) as they were when it began."""
+    session.execute(select(FollowUp.referral_id).where(FollowUp.referral_id == referral_id).with_for_update())
     return session.scalar(select(FollowUp).where(FollowUp.referral_id == referral_id)
-                          .with_for_update(of=FollowUp.__table__).execution_options(populate_existing=True))
+                          .execution_options(populate_existing=True))
 
 
 @dataclass
@@ -65,25 +70,38 @@ def apply_event(session: Session, user: User, referral_id: int, event_id: uuid.U
     print_ = event_fingerprint(referral_id, data, user.id)
     stored = session.get(ReferralEvent, event_id)
     if stored is not None:
-        same = stored.referral_id == referral_id and stored.fingerprint == print_
-        return EventResult(DUPLICATE if same else CONFLICT, followup, stored)
-    assignee = _assignee(session, followup, data) if data["type"] == "assigned" else None
-    if not (may_assign(user, followup, assignee) if data["type"] == "assigned" else may_send(user, followup)):
+        return _sent_before(followup, stored, referral_id, print_)
+    assigning = data["type"] == "assigned"
+    if not (may_assign(user, followup, data.get("assignee")) if assigning else may_send(user, followup)):
         raise NotAllowed()
     _check_transition(followup, data)
+    assignee = _assignee(session, followup, data) if assigning else None
     _check_times(followup.referral, data)
     if data.get("with_partner") and not session.scalar(select(exists().where(Partner.code == data["with_partner"]))):
         raise ValidationError({"with_partner": [N_("Unknown partner.")]})
-    event = ReferralEvent(id=event_id, referral_id=referral_id, type=data["type"], at=data["at"],
-                          note=data.get("note"), appointment_at=data.get("appointment_at"), place=data.get("place"),
-                          with_partner=data.get("with_partner"), outcome=data.get("outcome"),
-                          assignee_id=assignee.id if assignee else None, sent_by_id=user.id,
-                          received_at=utcnow(), fingerprint=print_)
-    session.add(event)
-    _move(followup, event, user)
+    row = {"id": event_id, "referral_id": referral_id, "type": data["type"], "at": data["at"],
+           "note": data.get("note"), "appointment_at": data.get("appointment_at"), "place": data.get("place"),
+           "with_partner": data.get("with_partner"), "outcome": data.get("outcome"),
+           "assignee_id": assignee.id if assignee else None, "sent_by_id": user.id,
+           "received_at": utcnow(), "fingerprint": print_}
+    # Insert-or-nothing, as for records: the referral's lock orders requests for one referral, but
+    # not a request that sends the same UUID for another referral at the same moment.
+    if not writes(session).insert_rows(session, EVENTS, [row], skip_existing=("id",), returning=("id",)):
+        return _sent_before(followup, session.get(ReferralEvent, event_id), referral_id, print_)
+    event = session.get(ReferralEvent, event_id)
+    _move(followup, event, assignee, user)
     session.flush()
+    # The desk row was read before its new event and owner: read them again when shown.
+    session.expire(followup, ["events", "assignee"])
     hooks.announce(hooks.STREETS_CHANGED, session, street_ids=[followup.referral.street_id])
     return EventResult(CREATED, followup, event)
+
+
+def _sent_before(followup: FollowUp, stored: ReferralEvent, referral_id: int, print_: str) -> EventResult:
+    """The UUID is stored: the same body from the same sender for this referral is a retry, anything
+    else a conflict; the stored event never changes."""
+    same = stored.referral_id == referral_id and stored.fingerprint == print_
+    return EventResult(DUPLICATE if same else CONFLICT, followup, stored)
 
 
 def _assignee(session: Session, followup: FollowUp, data: dict) -> User:
@@ -115,11 +133,11 @@ def _check_times(referral: Referral, data: dict) -> None:
         raise ValidationError({"appointment_at": [N_("Cannot lie before the contact itself.")]})
 
 
-def _move(followup: FollowUp, event: ReferralEvent, user: User) -> None:
+def _move(followup: FollowUp, event: ReferralEvent, assignee: User | None, user: User) -> None:
     """The status after `event`; the referral's first contact and end, which part one counts."""
     referral, at = followup.referral, as_utc(event.at)
     if event.type == "assigned":
-        followup.assignee_id = event.assignee_id
+        followup.assignee_id = assignee.id
         return
     if event.type in ("contacted", "scheduled"):
         # Making an appointment means the resident was reached: it is a first contact too. An
@@ -140,12 +158,13 @@ class AlreadyAnswered(Exception):
 def answer(session: Session, user: User, followup: FollowUp, answered_at: datetime | None) -> Referral:
     """Part one's "mark answered": a `contacted` event, refused once the referral was answered.
     The caller holds the write transaction."""
-    referral = followup.referral
-    session.refresh(referral, with_for_update=True)
+    # The desk row's lock first, as every event takes it: two orders of the same locks deadlock.
+    referral = lock_followup(session, followup.referral_id).referral
     if referral.answered_at is not None:
         raise AlreadyAnswered()
     try:
-        apply_event(session, user, followup.referral_id, uuid.uuid4(), {"type": "contacted", "at": answered_at or utcnow()})
+        apply_event(session, user, followup.referral_id, uuid.uuid4(),
+                    {"type": "contacted", "at": answered_at or utcnow()})
     except ValidationError as err:  # the event's `at` is this call's `answered_at`
         raise ValidationError({("answered_at" if key == "at" else key): value
                                for key, value in err.normalized_messages().items()}) from None

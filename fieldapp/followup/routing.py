@@ -6,6 +6,8 @@ defaults live in one place.
 """
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from ..codes import DEFAULT_ROUTES, REFERRALS
 from ..db import writes
 from ..records.models import Record, Referral
 from ..streets.models import Neighbourhood, Street
-from .models import FollowUp, Route
+from .models import FollowUp, ReferralEvent, Route
 
 ROUTES = Route.__table__
 PARTNERS = Partner.__table__
@@ -54,10 +56,21 @@ def route_records(session: Session, record_ids: list, **_facts) -> None:
 
 
 def route_all_unrouted(session: Session) -> int:
-    """Consented referrals not on the desk yet (stored before it existed) get their partner."""
+    """Consented referrals not on the desk yet (loaded around records.store) get their partner;
+    one answered already is `contacted`, with its answer as its first event (as migration 0006
+    does for those stored before the desk)."""
     desk, refs = FollowUp.__table__, Referral.__table__
-    rows = _desk_rows(~select(desk.c.referral_id).where(desk.c.referral_id == refs.c.id).exists())
-    return session.execute(desk.insert().from_select(DESK_COLUMNS, rows)).rowcount or 0
+    unrouted = ~select(desk.c.referral_id).where(desk.c.referral_id == refs.c.id).exists()
+    answered = session.execute(
+        select(refs.c.id, refs.c.answered_at, refs.c.answered_by_id)
+        .where(refs.c.consent == True, refs.c.answered_at.is_not(None), unrouted)).all()  # noqa: E712
+    routed = session.execute(desk.insert().from_select(DESK_COLUMNS, _desk_rows(unrouted)),
+                             execution_options={"preserve_rowcount": True}).rowcount
+    if answered:
+        session.execute(ReferralEvent.__table__.insert(), [
+            {"id": uuid.uuid4(), "referral_id": referral_id, "type": "contacted", "at": at, "sent_by_id": by,
+             "received_at": at, "fingerprint": "loaded"} for referral_id, at, by in answered])
+    return routed
 
 
 def routing_table(session: Session, neighbourhood: Neighbourhood) -> list[tuple[str, Partner | None, bool]]:

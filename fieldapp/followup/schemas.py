@@ -5,7 +5,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from ..codes import APPOINTMENT_PLACES, CLOSING_OUTCOMES, FOLLOWUP_STATUSES, REFERRALS
 from ..i18n.messages import N_
-from ..validation import Id, Text, is_language
+from ..validation import LANGUAGES, Text, is_language
 from .models import EVENT_TYPES
 
 # Which optional fields each event type carries; the rest must be left out.
@@ -16,6 +16,8 @@ EVENT_FIELDS = {
     "assigned": {"required": ("assignee",), "optional": ("note",)},
 }
 OPTIONAL = ("note", "appointment_at", "place", "with_partner", "outcome", "assignee")
+# `withdrawn` is the erasure's own closing (operations.withdraw): nobody sends it by hand.
+OUTCOMES_BY_HAND = tuple(code for code in CLOSING_OUTCOMES.codes if code != "withdrawn")
 
 
 class EventIn(Schema):
@@ -32,8 +34,8 @@ class EventIn(Schema):
                  metadata={"enum": list(APPOINTMENT_PLACES.codes)})
     with_partner = Text(allow_none=True, validate=validate.Length(max=40),
                         metadata={"description": "scheduled: a second partner going along (a joint visit)"})
-    outcome = Text(allow_none=True, validate=validate.OneOf(CLOSING_OUTCOMES.codes, error=N_("Unknown outcome.")),
-                   metadata={"enum": list(CLOSING_OUTCOMES.codes)})
+    outcome = Text(allow_none=True, validate=validate.OneOf(OUTCOMES_BY_HAND, error=N_("Unknown outcome.")),
+                   metadata={"enum": list(OUTCOMES_BY_HAND)})
     assignee = Text(allow_none=True, validate=validate.Length(min=1, max=80), metadata={"description": "username"})
 
     @validates_schema
@@ -50,8 +52,6 @@ class EventIn(Schema):
                 errors[name] = [N_("Not used for this kind of event.")]
         if errors:
             raise ValidationError(errors)
-
-
 
 
 class AnswerIn(Schema):
@@ -127,9 +127,11 @@ class ReferralQuery(Schema):
     partner = Text(validate=validate.Length(max=40))
     assignee = Text(validate=validate.Length(max=80),
                     metadata={"description": "a username, `me`, or `none` for unassigned ones"})
-    language = Text(validate=is_language)
+    language = Text(validate=is_language,
+                    metadata={"description": "ISO 639 code (upper case accepted)", "enum": sorted(LANGUAGES)})
     cursor = Text(validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
+    limit = fields.Integer(load_default=100,
+                           validate=validate.Range(min=1, max=500, error=N_("Must be between 1 and 500.")))
 
 
 class ReferralPage(Schema):
@@ -153,7 +155,3 @@ class RouteIn(Schema):
         unknown = RAISE
 
     partner = Text(required=True, validate=validate.Length(min=1, max=40))
-
-
-class NeighbourhoodPath(Schema):
-    neighbourhood_id = Id()

@@ -12,7 +12,7 @@ import { newUuid } from "./uuid.js";
 import { setUpCard, cardShownIn, forgetCard } from "./form/card.js";
 import { check } from "./form/checks.js";
 import { clearErrors, clearSection, showErrors } from "./form/errors.js";
-import { checked, localInputValue, read, write } from "./form/fields.js";
+import { checked, localInputValue, prefill, read, write } from "./form/fields.js";
 import { showNotesLength } from "./form/notes.js";
 
 const form = document.getElementById("record-form");
@@ -80,6 +80,30 @@ function applyPreferences(own) {
     i.disabled = true;
     i.closest(".chip").classList.add("own");
   });
+}
+
+// --- a door from the revisit queue: the link's query says what is known about it ----------------
+// (street_id, street, house_number, house_addition, language, taalcoach_present). Without a
+// query the form opens as it always did.
+function doorFromQuery() {
+  const q = new URLSearchParams(location.search);
+  const values = {};
+  const streetId = Number(q.get("street_id"));
+  if (Number.isInteger(streetId) && streetId > 0) {
+    const select = field("street_id");
+    // A street not in the kept list yet still shows its name, not its number.
+    if (![...select.options].some((o) => o.value === String(streetId))) select.add(new Option(q.get("street") || String(streetId), String(streetId)));
+    values.street_id = streetId;
+  }
+  if (q.get("house_number")) values.house_number = q.get("house_number");
+  if (q.get("house_addition")) values.house_addition = q.get("house_addition");
+  const language = q.get("language");
+  if (language && form.querySelector(`input[name="language"][value="${CSS.escape(language)}"]`)) {
+    values.language = language;
+    languageByHand = true; // the door's language, not the interface's
+  }
+  if (q.has("taalcoach_present")) values.taalcoach_present = q.get("taalcoach_present") === "1";
+  return values;
 }
 
 // --- steppers -------------------------------------------------------------------------------------
@@ -178,6 +202,7 @@ const signedIn = session.requireSession();
 if (signedIn) {
   fillStreets(cachedStreets());
   startRecord(false);
+  if (!activeFix()) prefill(form, doorFromQuery());
   applyPreferences(signedIn.user?.partner);
   loadCodes().then((data) => {
     codes = data;

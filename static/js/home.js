@@ -2,7 +2,7 @@
 import { N_, formatDateTime, locale, ready, say, t, unsay } from "./i18n.js";
 import { request } from "./http.js";
 import { loadCodes } from "./codes.js";
-import { list } from "./outbox.js";
+import { isRecord, list } from "./outbox.js";
 import { confirmLogout } from "./offline/logout.js";
 import * as session from "./session.js";
 import { cachedStreets, chooseStreet, chosenStreet, refreshStreets } from "./streets.js";
@@ -141,7 +141,8 @@ async function refreshUnsent(me) {
     return; // no outbox database: nothing to list
   }
   if (asked !== unsentAsked) return; // a later answer is on its way
-  const mine = entries.filter((e) => (!e.owner || e.owner === me) && e.payload && (e.status === "pending" || e.status === "sending"));
+  // Records only: a follow-up's step waits on its card in "My follow-ups".
+  const mine = entries.filter((e) => isRecord(e) && (!e.owner || e.owner === me) && e.payload && (e.status === "pending" || e.status === "sending"));
   $("unsent-list").replaceChildren(...mine.reverse().map((entry) => {
     const li = recordItem(entry.payload);
     li.dataset.uuid = entry.uuid;
@@ -162,6 +163,8 @@ if (signedIn) {
   const me = signedIn.user.username;
   say($("whoami"), N_("Logged in as %(username)s"), { username: me });
   say($("unsent-heading"), N_("Not sent yet"));
+  // The revisit queue is the taalcoaches' (and their coordinators'); the API refuses others.
+  $("revisits-tile").hidden = !["taalcoach", "coordinator", "admin"].includes(signedIn.user?.role);
   $("logout").addEventListener("click", async () => {
     if (!(await confirmLogout())) return;
     session.clear();

@@ -113,23 +113,49 @@ export function render(root = document) {
 
 const pad2 = (n) => String(n).padStart(2, "0");
 
-/** A local date and time by the catalog's CLDR pattern: Chromium's Intl has no Tigrinya or Somali. */
-export function formatDateTime(date, code = current) {
-  const spec = catalogs[code]?.meta.datetime;
-  if (!spec || isNaN(date)) return date.toLocaleString(code);
+/** A date by a CLDR pattern, with the names of months (short and wide) and weekdays the
+ * catalog's meta gives: Chromium's Intl has no Tigrinya or Somali. */
+function formatPattern(date, pattern, names) {
   const hours = date.getHours();
   const fields = {
     d: String(date.getDate()), dd: pad2(date.getDate()),
-    M: String(date.getMonth() + 1), MM: pad2(date.getMonth() + 1), MMM: spec.months[date.getMonth()],
+    M: String(date.getMonth() + 1), MM: pad2(date.getMonth() + 1),
     y: String(date.getFullYear()), yyyy: String(date.getFullYear()), yy: pad2(date.getFullYear() % 100),
     H: String(hours), HH: pad2(hours), h: String(hours % 12 || 12), hh: pad2(hours % 12 || 12),
-    m: String(date.getMinutes()), mm: pad2(date.getMinutes()), a: hours < 12 ? spec.am : spec.pm,
+    m: String(date.getMinutes()), mm: pad2(date.getMinutes()), a: hours < 12 ? names.am : names.pm,
   };
+  if (names.short) fields.MMM = fields.LLL = names.short[date.getMonth()];
+  if (names.wide) fields.MMMM = fields.LLLL = names.wide[date.getMonth()];
+  if (names.days) fields.EEEE = fields.cccc = names.days[date.getDay()];
   // 'quoted' text is literal; a run of one letter is a field.
-  return spec.pattern.replace(/'([^']*)'|([A-Za-z])\2*/g, (whole, quoted) => {
+  return pattern.replace(/'([^']*)'|([A-Za-z])\2*/g, (whole, quoted) => {
     if (quoted !== undefined) return quoted || "'";
     return has(fields, whole) ? fields[whole] : whole;
   });
+}
+
+/** A local date and time by the catalog's CLDR pattern (medium date, short time). */
+export function formatDateTime(date, code = current) {
+  const spec = catalogs[code]?.meta.datetime;
+  if (!spec || isNaN(date)) return date.toLocaleString(code);
+  return formatPattern(date, spec.pattern, { short: spec.months, am: spec.am, pm: spec.pm });
+}
+
+/** A calendar day by the catalog's CLDR medium date pattern. */
+export function formatDate(date, code = current) {
+  const spec = catalogs[code]?.meta.datetime;
+  if (!spec?.date || isNaN(date)) return date.toLocaleDateString(code);
+  return formatPattern(date, spec.date, { short: spec.months, am: spec.am, pm: spec.pm });
+}
+
+/** An appointment as a resident reads it in `code`: {day: the full date with its weekday, time}. */
+export function formatAppointment(date, code = current) {
+  const spec = catalogs[code]?.meta.appointment;
+  if (!spec || isNaN(date)) {
+    return { day: date.toLocaleDateString(code, { dateStyle: "full" }), time: date.toLocaleTimeString(code, { timeStyle: "short" }) };
+  }
+  const names = { wide: spec.months, days: spec.days, am: spec.am, pm: spec.pm };
+  return { day: formatPattern(date, spec.date, names), time: formatPattern(date, spec.time, names) };
 }
 
 /** The msgid behind a text the server translated into `code`, so it can switch language too. */

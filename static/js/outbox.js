@@ -1,4 +1,5 @@
-/* The outbox: the phone's record of truth for records not yet on the server.
+/* The outbox: the phone's record of truth for records, and for the steps taken on referrals
+ * (contacted, appointment, closed, taken), not yet on the server.
  *
  * Every record is written to IndexedDB before any attempt to send it, and leaves the
  * "not sent" state only on a 2xx from the server. The server's PUT is idempotent (201 the
@@ -12,12 +13,15 @@
 import * as session from "./session.js";
 import { newUuid } from "./uuid.js";
 import { ask, transaction } from "./outbox/db.js";
-import { allEntries, countEntries, getEntry, normalise, outboxStore, pendingEntries, pruneOld, updateEntry } from "./outbox/entries.js";
+import {
+  allEntries, countEntries, getEntry, isRecord, normalise, outboxStore, pendingEntries, pruneOld, updateEntry,
+} from "./outbox/entries.js";
 import { claimLease, hasWebLocks, withLock } from "./outbox/locks.js";
 import { attempt, sendBatch } from "./outbox/send.js";
 import { announce, lastCounts, state } from "./outbox/state.js";
 
 export { newUuid };
+export { isEvent, isRecord } from "./outbox/entries.js";
 export { DB_NAME, DB_VERSION } from "./outbox/db.js";
 export const counts = countEntries;
 
@@ -82,9 +86,10 @@ async function flushOnce(batch) {
 }
 
 // Rounds until nothing is left to try; entries submitted meanwhile are picked up by the next
-// round. A backlog goes in batches (hundreds of phones reconnecting after an event must not
-// cost the server a request per record); one record goes alone. Resolves to the result that
-// stopped it: {retry} when offline, logged out or the server is in trouble.
+// round. A backlog of records goes in batches (hundreds of phones reconnecting after an event
+// must not cost the server a request per record); one record goes alone, and so does every
+// referral event, oldest first (a referral's steps must arrive in the order they were taken).
+// Resolves to the result that stopped it: {retry} when offline, logged out or the server is in trouble.
 async function sendAll(batch) {
   const tried = new Set();
   const me = session.username();
@@ -93,8 +98,9 @@ async function sendAll(batch) {
     if (!hasWebLocks()) await claimLease("fieldapp-outbox-flush"); // renew
     const queue = (await pendingEntries()).filter((e) => !tried.has(e.uuid) && (!e.owner || !me || e.owner === me));
     if (!queue.length) return null;
-    if (useBatch && queue.length > 1) {
-      const chunk = queue.slice(0, BATCH_SIZE);
+    const records = queue.filter(isRecord);
+    if (useBatch && records.length > 1) {
+      const chunk = records.slice(0, BATCH_SIZE);
       const result = await sendBatch(chunk);
       if (result.fallback) useBatch = false; // the same records again, one by one
       else chunk.forEach((e) => tried.add(e.uuid));
@@ -172,15 +178,27 @@ export function activeFix() {
  * the original kept as a tombstone so its UUID can never carry another body. */
 export async function submit(uuid, payload, options = {}) {
   const fixing = options.replaces ? null : activeFix();
-  const replaces = options.replaces || fixing?.replaces;
+  return keepAndTry(uuid, payload, { kind: "record" }, options.replaces || fixing?.replaces, fixing);
+}
+
+/** The same for a step in a referral's life: `body` is what PUT /api/v1/referrals/<referralId>/
+ * events/<uuid> takes, under the UUID made when the volunteer took the step. The same rules: a
+ * double tap changes nothing, a new body after a refusal is a correction under a new UUID. */
+export function submitEvent(referralId, uuid, body, about = null) {
+  // `about` ({code, street}) names the referral in the outbox's lists; it is never sent.
+  return keepAndTry(uuid, body, { kind: "event", referral: Number(referralId), about }, null, null);
+}
+
+async function keepAndTry(uuid, payload, target, replaces, fixing) {
   if (!UUID_RE.test(String(uuid))) throw new Error(`submit: not a UUID: ${uuid}`);
   uuid = String(uuid).toLowerCase();
   const body = withoutId(JSON.parse(JSON.stringify(payload))); // a plain, frozen-in-time copy
-  const { entry, conflict } = await transaction(["outbox"], "readwrite", (tx) => file(tx, uuid, body, replaces), "strict");
+  const { entry, conflict } = await transaction(["outbox"], "readwrite", (tx) => file(tx, uuid, body, replaces, target), "strict");
   if (fixing && !conflict) sessionStorage.removeItem(FIX_KEY);
   if (conflict) throw new Error("submit: this UUID was sent with another payload; a correction needs a new UUID");
   await announce();
   if (entry.status !== "pending" || !navigator.onLine) return { status: publicStatus(entry.status), uuid: entry.uuid };
+  if (target.kind === "event") return sentInOrder(entry.uuid);
   const result = await attempt(entry.uuid);
   if (result.retry) {
     state.failures = Math.max(state.failures, 1);
@@ -196,12 +214,26 @@ export async function submit(uuid, payload, options = {}) {
   return out;
 }
 
+// A referral's steps must reach the server in the order they were taken (a "contacted" kept
+// offline, then "closed" with a line: the close must not overtake it), so an event goes with
+// a flush, which sends the oldest first.
+async function sentInOrder(uuid) {
+  await flush();
+  const entry = await getEntry(uuid);
+  const out = { status: publicStatus(entry?.status || "pending"), uuid };
+  if (entry?.status === "pending" && state.lastError) out.retry = state.lastError;
+  if (entry?.status === "needs_attention") Object.assign(out, { errors: entry.errors, message: entry.message });
+  return out;
+}
+
 // Inside submit's transaction: where this body goes. Resolves to {entry, conflict}.
-async function file(tx, uuid, body, replaces) {
+// A record's payload carries its id; an event's is the body alone (its id is in the URL).
+async function file(tx, uuid, body, replaces, target) {
   const store = outboxStore(tx);
+  const withId = (id) => (target.kind === "event" ? { ...body } : { id, ...body });
   const create = (id, replacing) => {
     const entry = normalise({
-      uuid: id, payload: { id, ...body }, status: "pending", attempts: 0, last_error: null,
+      uuid: id, ...target, payload: withId(id), status: "pending", attempts: 0, last_error: null,
       created_at: Date.now(), owner: session.username(), replaces: replacing || null,
     });
     store.add(entry);
@@ -230,7 +262,7 @@ async function file(tx, uuid, body, replaces) {
     }
     if (existing.status === "pending" && existing.attempts === 0) {
       // Never tried: still only ours to change.
-      store.put(Object.assign(existing, { payload: { id: existing.uuid, ...body }, updated_at: Date.now() }));
+      store.put(Object.assign(existing, { payload: withId(existing.uuid), updated_at: Date.now() }));
       return { entry: existing };
     }
     if (existing.status === "needs_attention") {

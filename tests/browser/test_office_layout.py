@@ -9,7 +9,8 @@ chart take a line per street); before issue 13 it was 11,267 px and a street pag
 Six screens (6 × 740 = 4,440 px) is about six swipes of a thumb: it leaves room for a few
 more streets and the longest translation, and fails for any table that renders whole at
 a row per address or per event. What can grow without end folds or pages: addresses in
-blocks of house numbers, the queue 15 referrals a page, the audit log 50 events a page.
+blocks of house numbers, the desk (and the queue's old address) 15 referrals a page, the audit
+log 50 events a page; a referral's actions fold.
 At 1280 px the same content takes four screens (4 × 800 = 3,200 px) at most.
 """
 from __future__ import annotations
@@ -43,6 +44,7 @@ def office(app, db):
     from fieldapp.accounts.models import User
     from fieldapp.dashboard import cache
     from fieldapp.demo.seed import seed_demo
+    from fieldapp.followup.models import FollowUp
     from fieldapp.streets.models import Street
 
     cache.clear()
@@ -51,12 +53,25 @@ def office(app, db):
     for n in range(60):
         audit.add(db, "address_view", actor=users["coordinator"], street_id=n % 25 + 1, view="dashboard.street")
     db.commit()
+
+    def referral(language: str) -> int:
+        """A referral to eas still on the desk, one with a history if there is one."""
+        desk = select(FollowUp.referral_id).where(FollowUp.status != "closed")
+        for stmt in (desk.where(FollowUp.language == language, FollowUp.partner.has(code="eas")), desk):
+            found = db.scalar(stmt.order_by(FollowUp.status.desc(), FollowUp.referral_id))
+            if found is not None:
+                return found
+        raise AssertionError("the demo has no referral on the desk")
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield {"url": f"http://127.0.0.1:{server.server_port}", "users": {k: u.id for k, u in users.items()},
-               "koningsweg": db.scalar(select(Street.id).where(Street.name == "Koningsweg"))}
+               "koningsweg": db.scalar(select(Street.id).where(Street.name == "Koningsweg")),
+               # Nobody at eas speaks Tigrinya (a language gap, the taalcoach suggested to go
+               # along); the volunteer speaks Turkish (a suggested assignee).
+               "gap_referral": referral("ti"), "suggested_referral": referral("tr")}
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -148,6 +163,15 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
         check(page, "street-block-open")
         visit(page, "followup", "/dashboard/followup")
         visit(page, "followup-page-2", "/dashboard/followup?page=2")
+        visit(page, "desk", "/desk/")
+        visit(page, "desk-page-2", "/desk/?page=2")
+        visit(page, "desk-filtered", "/desk/?status=all&partner=eas&language=xx")  # with a message at a filter
+        visit(page, "referral-gap", f"/desk/referrals/{office['gap_referral']}")
+        visit(page, "referral-suggested", f"/desk/referrals/{office['suggested_referral']}")
+        for summary in page.locator("details.action > summary").all():  # every action form open
+            summary.click()
+        check(page, "referral-actions-open")
+        visit(page, "routing", "/desk/routing")
         visit(page, "map", "/dashboard/map", ready="#map[data-loaded='25']")
         visit(page, "sign-out", "/logout")
 
@@ -156,6 +180,7 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
         visit(page, "user", f"/admin/users/{users['coordinator']}")
         visit(page, "audit", "/admin/audit")
         visit(page, "audit-page-2", "/admin/audit?page=2")
+        visit(page, "routing-admin", "/desk/routing")
 
     with context_for(browser, app, url, width, errors=failures) as page:
         visit(page, "login", "/login")

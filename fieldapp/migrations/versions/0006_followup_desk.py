@@ -116,13 +116,7 @@ def _route_stored_referrals() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_referrals_street", table_name="referrals")
-    op.create_index("ix_referrals_street", "referrals",
-                    ["consent", "street_id", "occurred_at", "answered_at", "due_date"], unique=False)
-    with op.batch_alter_table("referrals") as batch_op:
-        batch_op.drop_column("closed_at")
-    with op.batch_alter_table("partners") as batch_op:
-        batch_op.drop_column("phone")
+    # The desk's tables first: they reference referrals and partners.
     op.drop_index(op.f("ix_referral_events_referral_id"), table_name="referral_events")
     op.drop_table("referral_events")
     op.drop_index("ix_followups_partner_status", table_name="followups")
@@ -130,3 +124,10 @@ def downgrade() -> None:
     op.drop_table("followups")
     op.drop_table("user_languages")
     op.drop_table("referral_routes")
+    op.drop_index("ix_referrals_street", table_name="referrals")
+    op.create_index("ix_referrals_street", "referrals",
+                    ["consent", "street_id", "occurred_at", "answered_at", "due_date"], unique=False)
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not batch mode: rebuilding partners would
+    # drop a table that users and records reference, which SQLite refuses with foreign keys on.
+    op.drop_column("referrals", "closed_at")
+    op.drop_column("partners", "phone")

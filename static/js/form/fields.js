@@ -10,7 +10,8 @@ const pad = (n) => String(n).padStart(2, "0");
 export const localInputValue = (d) =>
   `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 
-function isoWithOffset(d) {
+/** A Date as the API takes it: the phone's local time with its UTC offset. */
+export function isoWithOffset(d) {
   const offset = -d.getTimezoneOffset();
   const sign = offset >= 0 ? "+" : "-";
   const abs = Math.abs(offset);
@@ -152,4 +153,9 @@ export function read(form, defaults = {}) {
 /** Fill the form from a payload. */
 export function write(form, payload) {
   for (const { name, kind } of FIELDS) KINDS[kind].write(form, name, payload[name]);
+}
+
+/** Fill only the fields `values` names (a revisit opened from the queue); the rest stay as they are. */
+export function prefill(form, values) {
+  for (const { name, kind } of FIELDS) if (values[name] !== undefined) KINDS[kind].write(form, name, values[name]);
 }

@@ -1,9 +1,12 @@
 /* The records the server refused, each with its message and the fields it named, and two ways
  * on: Fix (a correction under a new UUID, in the record's form) or Discard (deliberately).
+ * A refused step on a referral (contacted, appointment, ...) has no form to fix it in: it is
+ * taken again on its card in "My follow-ups", so here it can only be discarded.
  */
 import { N_, formatDateTime, locale, msgidFor, t } from "../i18n.js";
 import { loadCodes } from "../codes.js";
-import { discard, fix, list } from "../outbox.js";
+import { discard, fix, isEvent, list } from "../outbox.js";
+import { STEP_LABELS } from "../desk/labels.js";
 
 function el(tag, className, text) {
   const made = document.createElement(tag);
@@ -26,29 +29,46 @@ function title(payload, channels) {
     (when && !isNaN(when) ? ` · ${formatDateTime(when)}` : "");
 }
 
-function item(entry, channels, labels) {
+// A step: what was done, on which referral, in which street, when.
+function stepTitle(entry, referrals) {
+  const body = entry.payload || {};
+  const when = body.at ? new Date(body.at) : null;
+  const code = entry.about?.code;
+  return [t(STEP_LABELS[body.type] || body.type || ""), code ? t(referrals[code] || code) : null, entry.about?.street,
+    when && !isNaN(when) ? formatDateTime(when) : null].filter(Boolean).join(" · ");
+}
+
+function item(entry, channels, labels, referrals) {
   const li = el("li", "outbox-entry");
   li.dataset.uuid = entry.uuid;
-  li.append(el("strong", "outbox-entry__title", title(entry.payload || {}, channels)));
+  const step = isEvent(entry);
+  li.append(el("strong", "outbox-entry__title", step ? stepTitle(entry, referrals) : title(entry.payload || {}, channels)));
   li.append(el("p", "outbox-entry__message", serverWords(entry.message || entry.last_error || "")));
   if (entry.errors && typeof entry.errors === "object") {
     const errors = el("ul", "outbox-entry__errors");
     for (const [field, messages] of Object.entries(entry.errors)) {
       // The API names fields; the volunteer knows them by the form's headings.
       const words = [].concat(messages).map((m) => (typeof m === "string" ? serverWords(m) : JSON.stringify(m)));
-      errors.append(el("li", null, `${labels[field] ? t(labels[field]) : field}: ${words.join(" ")}`));
+      // A step's fields (type, at) mean nothing to the volunteer: its words alone.
+      const name = labels[field] ? t(labels[field]) : step ? null : field;
+      errors.append(el("li", null, name ? `${name}: ${words.join(" ")}` : words.join(" ")));
     }
     li.append(errors);
   }
-  const fixButton = el("button", "outbox-entry__fix", t(N_("Fix")));
-  fixButton.type = "button";
-  fixButton.addEventListener("click", () => startFix(entry.uuid));
   const discardButton = el("button", "outbox-entry__discard", t(N_("Discard")));
   discardButton.type = "button";
+  const question = step ? N_("Discard this step? It is not on the server and will be gone for good.")
+    : N_("Discard this record? It is not on the server and will be gone for good.");
   discardButton.addEventListener("click", () => {
-    if (window.confirm(t(N_("Discard this record? It is not on the server and will be gone for good.")))) discard(entry.uuid);
+    if (window.confirm(t(question))) discard(entry.uuid);
   });
-  li.append(fixButton, discardButton);
+  if (!step) {
+    const fixButton = el("button", "outbox-entry__fix", t(N_("Fix")));
+    fixButton.type = "button";
+    fixButton.addEventListener("click", () => startFix(entry.uuid));
+    li.append(fixButton);
+  }
+  li.append(discardButton);
   return li;
 }
 
@@ -56,8 +76,9 @@ export async function renderAttention(listNode) {
   const [entries, codes] = await Promise.all([list(), loadCodes()]);
   const channels = Object.fromEntries((codes?.channels || []).map((c) => [c.code, c.msgid]));
   const labels = codes?.field_labels || {};
+  const referrals = Object.fromEntries((codes?.lists?.referral || []).map((r) => [r.code, r.msgid]));
   if (listNode.hidden) return; // folded meanwhile
-  listNode.replaceChildren(...entries.filter((e) => e.status === "needs_attention").map((e) => item(e, channels, labels)));
+  listNode.replaceChildren(...entries.filter((e) => e.status === "needs_attention").map((e) => item(e, channels, labels, referrals)));
 }
 
 // The form that opens takes the draft (same content, new UUID) and files its next submit as

@@ -4,6 +4,7 @@
 import { N_, plural } from "../i18n.js";
 import { counts } from "../outbox.js";
 import { forgetStreets } from "../streets.js";
+import { forgetCopies } from "../desk/copies.js";
 
 /** Resolves true when logging out may go ahead: nothing unsent, or the volunteer said so. */
 export async function confirmLogout() {
@@ -12,6 +13,9 @@ export async function confirmLogout() {
   const ok = n === 0 || window.confirm(plural(
     N_("1 record is not sent yet. If you log out now it may be lost. Log out anyway?"),
     N_("%(count)d records are not sent yet. If you log out now they may be lost. Log out anyway?"), n));
-  if (ok) forgetStreets();
+  if (ok) {
+    forgetStreets();
+    forgetCopies(); // the follow-ups and revisits with their addresses go with the volunteer
+  }
   return ok;
 }

@@ -1,12 +1,23 @@
 /* The outbox's entries in IndexedDB: their shape, and every read and write of them.
  *
- * An entry: {uuid, payload, status, attempts, last_error, created_at, updated_at, owner,
- * errors, message, replaces, replaced_by, sent_at, http_status, format}. Its status moves
- * pending → sending → sent | pending | needs_attention; replaced and discarded are tombstones.
+ * An entry: {uuid, kind, referral, payload, status, attempts, last_error, created_at,
+ * updated_at, owner, errors, message, replaces, replaced_by, sent_at, http_status, format}.
+ * kind "record" (PUT /api/v1/records/<uuid>, payload with its id) or "event" (a step in a
+ * referral's life: PUT /api/v1/referrals/<referral>/events/<uuid>, the body alone). Its status
+ * moves pending → sending → sent | pending | needs_attention; replaced and discarded are tombstones.
  */
 import { ask, transaction } from "./db.js";
 
-const FORMAT = 2;
+// 3: entries name their kind; one written before that is a record.
+const FORMAT = 3;
+
+export const isRecord = (entry) => (entry.kind || "record") === "record";
+export const isEvent = (entry) => entry.kind === "event";
+
+/** Where an entry is PUT. */
+export const urlOf = (entry) => (isEvent(entry)
+  ? `/api/v1/referrals/${encodeURIComponent(entry.referral)}/events/${entry.uuid}`
+  : `/api/v1/records/${entry.uuid}`);
 export const STATUSES = ["pending", "sending", "needs_attention", "sent"];
 const SENT_KEEP_MS = 24 * 3600 * 1000; // sent entries stay a day for "my recent records"
 
@@ -18,6 +29,7 @@ export function normalise(entry) {
   entry.created_at ||= Date.now();
   entry.errors ??= null;
   entry.owner ??= null;
+  entry.kind ??= "record";
   entry.format = FORMAT;
   return entry;
 }

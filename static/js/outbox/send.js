@@ -1,18 +1,22 @@
-/* Sending: one record by PUT, a backlog by POST /api/v1/records/batch, and what each answer
- * means for the entries in it. An entry leaves "not sent" only on the server's 2xx.
+/* Sending: one record or referral event by PUT, a backlog of records by POST
+ * /api/v1/records/batch, and what each answer means for the entries in it. An entry leaves
+ * "not sent" only on the server's 2xx.
  */
 import { N_, t } from "../i18n.js";
 import { request } from "../http.js";
 import * as session from "../session.js";
-import { getEntry, updateEntries, updateEntry } from "./entries.js";
+import { getEntry, isEvent, updateEntries, updateEntry, urlOf } from "./entries.js";
 import { withLock } from "./locks.js";
 import { announce, state } from "./state.js";
 
 const SEND_TIMEOUT_MS = 30000;
 
-/** What an HTTP status means for the records it answers: the one place that decides. */
-export function verdict(status) {
+/** What an HTTP status means for the entries it answers: the one place that decides. */
+export function verdict(status, entry = null) {
   if (status === 200 || status === 201) return "stored"; // 201 created, 200 an identical retry
+  // A referral's step refused with 403 is not a login matter: the referral was taken by someone
+  // else, or moved to another partner. Waiting for a new login would keep it forever.
+  if (status === 403 && entry && isEvent(entry)) return "refused";
   if (status === 401 || status === 403) return "login";
   if (status === 408 || status === 425 || status === 429 || status >= 500) return "later";
   return "refused"; // 409, 422 and the rest: the server will never take this body
@@ -50,21 +54,22 @@ export async function attempt(uuid) {
     announce();
     let answer;
     try {
-      answer = await send("PUT", `/api/v1/records/${uuid}`, entry.payload, s.token);
+      answer = await send("PUT", urlOf(entry), entry.payload, s.token);
     } catch (err) {
       await settle(uuid, "pending", noAnswer(err));
       return { status: "pending", retry: "network" };
     }
-    return settleOne(uuid, answer);
+    return settleOne(entry, answer);
   });
   if (outcome.ran && outcome.value) return outcome.value;
   const entry = await getEntry(uuid); // another tab (or an earlier try) had it
   return { status: entry ? entry.status : "unknown" };
 }
 
-async function settleOne(uuid, { status: code, data }) {
+async function settleOne(entry, { status: code, data }) {
+  const { uuid } = entry;
   const message = data?.message ?? null;
-  switch (verdict(code)) {
+  switch (verdict(code, entry)) {
     case "stored":
       state.loginRequired = false;
       await settle(uuid, "sent", null, { sent_at: Date.now(), http_status: code, errors: null });

@@ -1,0 +1,255 @@
+"""The follow-up desk's figures (DOMAIN.md part two, "Counting, exactly"), per partner and per
+language, for the consented referrals whose record lies in the period.
+
+One pass over the desk in SQL: each referral's Amsterdam days as working-day counts
+(fieldapp.workdays), grouped by (partner, language, working days to first contact, working days
+to closing). Those groups are the exact distributions the medians need, a few hundred rows per
+partner and language instead of a referral each; Python folds them into the figures of each
+partner and language, each partner, each language and the total, which all come from the same
+rows, so they add up. The language gap is the desk's own definition (operations.language_gap),
+asked once per (partner, language): it depends on nothing else.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import (Date, Integer, String, and_, bindparam, case, cast, func, literal, or_, select, text, type_coerce,
+                        union_all)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Grouping
+
+from ..accounts.models import Partner
+from ..followup.models import FollowUp
+from ..followup.operations import language_gap
+from ..records.models import Referral
+from ..revisits.queries import conversion_by_language
+from ..timeutil import local_date, utcnow
+from ..workdays import (FIRST_DAY, SECONDS_A_DAY, SQLITE_CALENDAR, Calendar, calendar_until,
+                        ensure_sqlite_calendar)
+from .queries import Scope, no_jit, record_conditions
+
+DESK, REFS = FollowUp.__table__, Referral.__table__
+TARGET_DAYS = 5  # first contact within 5 working days (DOMAIN.md)
+
+
+@dataclass
+class Tally:
+    """The counts and distributions behind one row of figures."""
+
+    referrals: int = 0
+    open: int = 0
+    overdue: int = 0
+    contacted: int = 0
+    within_target: int = 0
+    target_base: int = 0
+    closed: int = 0
+    language_gap: int = 0
+    contact_days: Counter = field(default_factory=Counter)
+    closing_days: Counter = field(default_factory=Counter)
+
+    def add(self, other: "Tally") -> None:
+        for name in ("referrals", "open", "overdue", "contacted", "within_target", "target_base", "closed",
+                     "language_gap"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.contact_days.update(other.contact_days)
+        self.closing_days.update(other.closing_days)
+
+    def figures(self) -> dict:
+        return {
+            "referrals": self.referrals,
+            "open": self.open,
+            "overdue": self.overdue,
+            "contacted": self.contacted,
+            "median_working_days_to_contact": median(self.contact_days),
+            "contacted_within_target": self.within_target,
+            "target_base": self.target_base,
+            "share_contacted_within_target": share(self.within_target, self.target_base),
+            "closed": self.closed,
+            "median_working_days_to_close": median(self.closing_days),
+            "language_gap": self.language_gap,
+            "share_language_gap": share(self.language_gap, self.referrals),
+        }
+
+
+def median(counts: Counter) -> float | None:
+    """The usual median of a distribution given as value -> how often (even: mean of the two
+    middle values)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    wanted = ((n - 1) // 2, n // 2)  # 0-based positions of the middle one or two
+    found, seen = [], 0
+    for value in sorted(counts):
+        while len(found) < 2 and wanted[len(found)] < seen + counts[value]:
+            found.append(value)
+        seen += counts[value]
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def grouped_desk(scope: Scope, dialect_name: str, today: date):
+    """(partner_id, language, contact_days, closing_days, referrals, open, overdue, within, base)
+    for the scope's desk.
+
+    Each referral's three working-day counts come from a subquery of their own (OFFSET 0), so
+    each moment is turned into its count once a row, and the grouping reads small integers.
+    """
+    cal = calendar_until(today)
+    counts = (_pg_counts if dialect_name == "postgresql" else _sqlite_counts)
+    joined, moments = counts(DESK.join(REFS, REFS.c.id == DESK.c.referral_id), cal)
+    r = (select(DESK.c.partner_id, DESK.c.language, *moments, (DESK.c.status == "open").label("is_open"),
+                and_(DESK.c.status != "closed", REFS.c.due_date < today).label("is_overdue"),
+                REFS.c.answered_at.is_not(None).label("contacted"))
+         .select_from(joined)
+         .where(REFS.c.consent == True, *record_conditions(scope, REFS))  # noqa: E712
+         .offset(0).subquery("desk_rows"))
+    contact = (r.c.contact_count - r.c.record_count).label("contact_days")
+    closing = (r.c.closing_count - r.c.record_count).label("closing_days")
+    # In the target's base: contacted, or the record more than TARGET_DAYS working days old.
+    in_base = or_(r.c.contacted, r.c.record_count < cal.count(today) - TARGET_DAYS)
+    return (
+        select(r.c.partner_id, r.c.language, contact, closing, func.count().label("referrals"),
+               func.count().filter(r.c.is_open).label("open"), func.count().filter(r.c.is_overdue).label("overdue"),
+               func.count().filter(contact <= TARGET_DAYS).label("within"), func.count().filter(in_base).label("base"))
+        .group_by(r.c.partner_id, r.c.language, contact, closing)
+    )
+
+
+MOMENTS = (("record", REFS.c.occurred_at), ("contact", REFS.c.answered_at), ("closing", REFS.c.closed_at))
+
+
+def _pg_counts(joined, cal: Calendar):
+    """PostgreSQL: each moment's Amsterdam day indexes the array of all counts (1-based). The
+    day is the moment cast to a date, which PostgreSQL takes in the session's time zone: the
+    caller runs the query with Europe/Amsterdam set (amsterdam_session), which costs half of
+    naming the zone in every row (timezone('Europe/Amsterdam', ...) looks it up each time)."""
+    # In brackets: PostgreSQL subscripts a cast parameter only inside them.
+    counts = Grouping(bindparam("workday_counts", value=list(cal.counts), type_=postgresql.ARRAY(Integer)))
+    return joined, [counts[type_coerce(cast(moment, Date) - FIRST_DAY, Integer) + 1].label(f"{name}_count")
+                    for name, moment in MOMENTS]
+
+
+@contextmanager
+def amsterdam_session(session: Session):
+    """PostgreSQL's session time zone Europe/Amsterdam for what runs inside, then back to what
+    it was, so the rest of the transaction sees no difference."""
+    previous = session.scalar(text("SELECT current_setting('TimeZone')"))
+    session.execute(text("SET LOCAL TimeZone = 'Europe/Amsterdam'"))
+    try:
+        yield
+    finally:
+        session.execute(select(func.set_config("TimeZone", previous, True)))
+
+
+def _sqlite_counts(joined, cal: Calendar):
+    """SQLite: each moment's UTC day is looked up in the connection's calendar table, whose row
+    says whether Amsterdam is already on the next day."""
+    counts = []
+    for name, moment in MOMENTS:
+        seconds = type_coerce(func.unixepoch(moment), Integer)
+        day = SQLITE_CALENDAR.alias(f"{name}_day")
+        # Outer joins, the record's too (every day is in the calendar): a lookup by rowid however
+        # the planner weighs the tables.
+        joined = joined.join(day, day.c.day == seconds // SECONDS_A_DAY, isouter=True)
+        counts.append(case((seconds % SECONDS_A_DAY >= day.c.next_day_from, day.c.next_count),
+                           else_=day.c.day_count).label(f"{name}_count"))
+    return joined, counts
+
+
+def gaps(session: Session, pairs: list[tuple[int | None, str]]) -> set[tuple[int | None, str]]:
+    """The (partner, language) pairs with a language gap, by the desk's own SQL definition."""
+    found = set()
+    # Rows of literals rather than VALUES: SQLite cannot name a VALUES list's columns; and at most
+    # 400 of them a statement, below SQLite's limit on a compound SELECT.
+    for start in range(0, len(pairs), 400):
+        rows = union_all(*(select(literal(partner, Integer).label("partner_id"),
+                                  literal(language, String).label("language"))
+                           for partner, language in pairs[start:start + 400])).subquery("followups")
+        found |= {(partner, language) for partner, language, gap in
+                  session.execute(select(rows.c.partner_id, rows.c.language, language_gap(rows))) if gap}
+    return found
+
+
+def tallies(session: Session, scope: Scope) -> dict[tuple[int | None, str], Tally]:
+    """A Tally per (partner id, language) of the scope's desk."""
+    today = scope.today or local_date(utcnow())
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        no_jit(session)
+        # The grouping holds a few thousand rows: in memory, not sorted on disk.
+        session.execute(text("SET LOCAL work_mem = '32MB'"))
+        with amsterdam_session(session):
+            # Thousands of rows: fetched at once and unpacked, not read attribute by attribute.
+            rows = session.execute(grouped_desk(scope, dialect, today)).all()
+    else:
+        ensure_sqlite_calendar(session.connection(), calendar_until(today))
+        rows = session.execute(grouped_desk(scope, dialect, today)).all()
+    cells: dict[tuple[int | None, str], Tally] = {}
+    for partner_id, language, contact_days, closing_days, referrals, is_open, overdue, within, base in rows:
+        tally = cells.get((partner_id, language))
+        if tally is None:
+            tally = cells[partner_id, language] = Tally()
+        tally.referrals += referrals
+        tally.open += is_open
+        tally.overdue += overdue
+        tally.within_target += within
+        tally.target_base += base
+        if contact_days is not None:
+            tally.contacted += referrals
+            tally.contact_days[contact_days] += referrals
+        if closing_days is not None:
+            tally.closed += referrals
+            tally.closing_days[closing_days] += referrals
+    for key in gaps(session, list(cells)):
+        cells[key].language_gap = cells[key].referrals
+    return cells
+
+
+def followup_figures(session: Session, scope: Scope) -> dict:
+    """The body of GET /api/v1/dashboard/followup: per partner (with its languages), per
+    language, and the total."""
+    cells = tallies(session, scope)
+    codes = dict(session.execute(select(Partner.id, Partner.code)).all())
+    names = dict(session.execute(select(Partner.code, Partner.name)).all())
+    partners: dict[int | None, Tally] = {}
+    languages: dict[str, Tally] = {}
+    total = Tally()
+    for (partner_id, language), tally in cells.items():
+        partners.setdefault(partner_id, Tally()).add(tally)
+        languages.setdefault(language, Tally()).add(tally)
+        total.add(tally)
+
+    def by_size(item):
+        return (-item[1].referrals, str(item[0]))
+
+    partner_rows = []
+    for partner_id, tally in sorted(partners.items(), key=lambda kv: (-kv[1].referrals, codes.get(kv[0]) or "")):
+        code = codes.get(partner_id)
+        own = sorted(((lang, t) for (pid, lang), t in cells.items() if pid == partner_id), key=by_size)
+        partner_rows.append({"partner": code, "organisation": names.get(code), **tally.figures(),
+                             "languages": [{"language": lang, **t.figures()} for lang, t in own]})
+    return {
+        "period": {"from": scope.first, "to": scope.last, "today": scope.today},
+        "working_days": {"target": TARGET_DAYS, "holidays": "NL"},
+        "partners": partner_rows,
+        "languages": [{"language": lang, **t.figures()} for lang, t in sorted(languages.items(), key=by_size)],
+        "total": total.figures(),
+    }
+
+
+def followup_dashboard(session: Session, scope: Scope) -> dict:
+    """The desk's figures and, beside them, the revisit queue's conversion per language (the
+    other promise of part two: a second knock in the resident's language)."""
+    body = followup_figures(session, scope)
+    body["revisit_conversion"] = conversion_by_language(session, scope.neighbourhood_ids, scope.first, scope.last)
+    return body
+
