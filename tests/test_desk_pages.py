@@ -90,11 +90,13 @@ def rows(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<th scope="row" class="d-what"><a href="/desk/referrals/(\d+)"', html)]
 
 
-def post(client, url: str, data: dict, page: str):
-    """A form sent from `page` (the sign-out page's token once that page has no form any more)."""
+def post(client, url: str, data: dict, page: str, lang: str | None = None):
+    """A form sent from `page` (the sign-out page's token once that page has no form any more).
+    lang: the browser's language, which the flashed message is written in."""
     html = client.get(page).get_data(as_text=True)
     token = csrf_from(html if "csrf_token" in html else client.get("/logout").get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token})
+    headers = {"Accept-Language": lang} if lang else {}
+    return client.post(url, data={**data, "csrf_token": token}, headers=headers)
 
 
 # --- the desk ------------------------------------------------------------------------------
@@ -251,7 +253,7 @@ def test_contacted_appointment_close(app, db, desk):
     scheduled = events(db, ref)[-1]
     assert scheduled.place == "home" and scheduled.with_partner == "balans" and scheduled.note is None
     assert scheduled.appointment_at.strftime("%M") == "30"
-    closed = post(coord, url, {"type": "closed", "outcome": "helped"}, page)
+    closed = post(coord, url, {"type": "closed", "outcome": "helped"}, page, lang="en")
     assert closed.status_code == 302 and followup(db, ref).status == "closed"
     html = coord.get(f"{page}?lang=en").get_data(as_text=True)
     assert "Referral closed." in html and "Closed: Helped" in html and "Gebeld, belt terug." in html

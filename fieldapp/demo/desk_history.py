@@ -92,9 +92,10 @@ def _tell(rng, story: _Story, followup: FollowUp, staff: list[User], users, coor
         story.add(coordinator, {"type": "assigned", "at": office_time(rng, occurred, rng.uniform(0, 2), now),
                                 "assignee": assignee.username})
     sender = assignee or (staff[0] if staff else coordinator)
-    contact_chance = 0.88 if age > 30 else 0.5 if age > 3 else 0.15
+    # Promises that were never kept are the project's lesson: the demo keeps a good few overdue.
+    contact_chance = 0.8 if age > 30 else 0.5 if age > 3 else 0.15
     if rng.random() >= contact_chance:
-        if age > 45 and rng.random() < 0.6:  # gave up: closed without ever reaching the resident
+        if age > 45 and rng.random() < 0.4:  # gave up: closed without ever reaching the resident
             story.add(sender, {"type": "closed", "at": office_time(rng, occurred, rng.uniform(25, 40), now),
                                "outcome": "unreachable", "note": NOTES["closed"][2]})
         return

@@ -160,7 +160,7 @@ def test_an_outbox_written_by_the_first_version_is_upgraded_and_sent(server, con
     page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
     assert stored_ids(db) == {old_id}
     [entry] = outbox_entries(page)
-    assert entry["status"] == "sent" and entry["attempts"] == 1 and entry["format"] == 2
+    assert entry["status"] == "sent" and entry["attempts"] == 1 and entry["format"] == 3  # 3: entries name their kind (issue 15)
 
 
 @pytest.mark.parametrize("locking", ["web-locks", "indexeddb-lease"])
