@@ -29,6 +29,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from .timeutil import amsterdam_day_of_stored
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -98,6 +100,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        dbapi_connection.create_function("fieldapp_amsterdam_day", 1, amsterdam_day_of_stored, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):

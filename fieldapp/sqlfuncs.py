@@ -1,7 +1,7 @@
 """The few SQL expressions SQLite and PostgreSQL spell differently, behind one name each."""
 from __future__ import annotations
 
-from sqlalchemy import Float
+from sqlalchemy import Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -44,3 +44,25 @@ def _week_start_sqlite(element, compiler, **kw):
     (value,) = list(element.clauses)
     # 'weekday 0' moves forward to Sunday (or stays); six days back is that week's Monday.
     return f"date({compiler.process(value, **kw)}, 'weekday 0', '-6 days')"
+
+
+class amsterdam_day(FunctionElement):
+    """A UTC moment's Europe/Amsterdam calendar day, as days since 1970-01-01 (NULL stays NULL);
+    timeutil.amsterdam_day in Python."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "amsterdam_day"
+
+
+@compiles(amsterdam_day)
+def _amsterdam_day_default(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    return f"(CAST(timezone('Europe/Amsterdam', {compiler.process(value, **kw)}) AS DATE) - DATE '1970-01-01')"
+
+
+@compiles(amsterdam_day, "sqlite")
+def _amsterdam_day_sqlite(element, compiler, **kw):
+    # SQLite has no time zones: db registers the Python function on every connection.
+    (value,) = list(element.clauses)
+    return f"fieldapp_amsterdam_day({compiler.process(value, **kw)})"

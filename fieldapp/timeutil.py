@@ -22,6 +22,21 @@ def local_date(value: datetime) -> date:
     return as_utc(value).astimezone(AMSTERDAM).date()
 
 
+EPOCH = date(1970, 1, 1)
+
+
+def amsterdam_day(value: datetime) -> int:
+    """The moment's Amsterdam calendar day as a number: days since 1970-01-01. The follow-up desk
+    stores its moments so, and sqlfuncs.amsterdam_day is the same in SQL."""
+    return (local_date(value) - EPOCH).days
+
+
+def amsterdam_day_of_stored(value: str | None) -> int | None:
+    """amsterdam_day of a UTC moment as SQLite stores it ('2026-03-09 10:00:00.000000'): the
+    function SQLite calls for sqlfuncs.amsterdam_day, having no time zones of its own."""
+    return None if value is None else amsterdam_day(datetime.fromisoformat(value))
+
+
 def period_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
     """[start, end) in UTC for the Amsterdam calendar days first..last, both included."""
     start = datetime.combine(first, time.min, AMSTERDAM).astimezone(timezone.utc) if first else None

@@ -7,31 +7,25 @@ next Monday 1.
 
 A Calendar gives every day from FIRST_DAY on a count: the working days from FIRST_DAY up to and
 including it. The working days between two days are the difference of their counts, so SQL
-turns each moment into its day's count once (a lookup, no walk over the days between) and
-subtracts:
-- PostgreSQL converts the moment to its Amsterdam day itself and reads the count from an array
-  of all counts, passed as one parameter;
-- SQLite has no time zones and no arrays: it looks the moment's UTC day up in a calendar table
-  (temporary, per connection), whose row carries the count of that day as an Amsterdam day and
-  of the next one, and the second of the UTC day from which Amsterdam is already on the next day
-  (22:00 UTC in summer time, 23:00 in winter, from zoneinfo).
+turns each day into its count once (a lookup, no walk over the days between) and subtracts. The
+follow-up desk stores its days as numbers (timeutil.amsterdam_day); PostgreSQL reads a day's
+count from an array of all counts passed as one parameter, SQLite (no arrays) from a calendar
+table, temporary, per connection.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
 from sqlalchemy import Connection, Integer, column, table
 
-from .timeutil import AMSTERDAM, local_date
+from .timeutil import EPOCH, local_date
 
 # No record lies before 2000 (records refuses an earlier occurred_at), so counting from here
 # covers every referral.
 FIRST_DAY = date(2000, 1, 1)
-SECONDS_A_DAY = 86_400
-EPOCH = date(1970, 1, 1)
 
 
 @lru_cache(maxsize=8)
@@ -52,18 +46,19 @@ def working_days_between(start: datetime, end: datetime) -> int:
 
 
 def day_number(day: date) -> int:
-    """Days since 1970-01-01: SQLite's UTC day of a moment is its unixepoch() // 86400."""
+    """Days since 1970-01-01, as timeutil.amsterdam_day numbers a moment's day."""
     return (day - EPOCH).days
+
+
+FIRST_DAY_NUMBER = day_number(FIRST_DAY)
 
 
 @dataclass(frozen=True)
 class Calendar:
-    """FIRST_DAY .. `last`: each day's working-day count and, for SQLite, the second of its UTC
-    day from which Amsterdam is on the next day."""
+    """FIRST_DAY .. `last`: each day's working-day count."""
 
     last: date
     counts: tuple[int, ...]
-    next_day_from: tuple[int, ...]
 
     def count(self, day: date) -> int:
         return self.counts[(day - FIRST_DAY).days]
@@ -75,14 +70,12 @@ def calendar(last_year: int) -> Calendar:
     takes about half a second the first time)."""
     off = weekday_holidays(FIRST_DAY.year, last_year)
     last = date(last_year, 12, 31)
-    counts, seconds, count, day = [], [], 0, FIRST_DAY
-    while day <= last + timedelta(days=1):  # one day beyond: SQLite's last UTC day looks at the next
+    counts, count, day = [], 0, FIRST_DAY
+    while day <= last:
         count += day.weekday() < 5 and day not in off
         counts.append(count)
-        midnight = datetime.combine(day + timedelta(days=1), time.min, AMSTERDAM).astimezone(timezone.utc)
-        seconds.append(int((midnight - datetime.combine(day, time.min, timezone.utc)).total_seconds()))
         day += timedelta(days=1)
-    return Calendar(last, tuple(counts), tuple(seconds))
+    return Calendar(last, tuple(counts))
 
 
 def calendar_until(today: date) -> Calendar:
@@ -93,24 +86,19 @@ def calendar_until(today: date) -> Calendar:
 # SQLite's calendar: a temporary table of the connection, made on first use. Its INTEGER
 # PRIMARY KEY makes every lookup a rowid search, whatever the planner knows of the other tables
 # (a calendar joined as a CTE was scanned once a row on a database never ANALYZEd).
-SQLITE_CALENDAR = table("workday_calendar", column("day", Integer), column("day_count", Integer),
-                        column("next_count", Integer), column("next_day_from", Integer), schema="temp")
+SQLITE_CALENDAR = table("workday_calendar", column("day", Integer), column("day_count", Integer), schema="temp")
 
 
 def ensure_sqlite_calendar(connection: Connection, cal: Calendar) -> None:
     """Fill this connection's calendar when it has none yet or ends before `cal` (a new year)."""
     last = connection.exec_driver_sql("SELECT max(day) FROM temp.workday_calendar").scalar() \
         if _has_calendar(connection) else None
-    wanted = day_number(FIRST_DAY) + len(cal.counts) - 2
-    if last == wanted:
+    if last == day_number(cal.last):
         return
     connection.exec_driver_sql("DROP TABLE IF EXISTS temp.workday_calendar")
-    connection.exec_driver_sql("CREATE TEMP TABLE workday_calendar (day INTEGER PRIMARY KEY, day_count INTEGER, "
-                               "next_count INTEGER, next_day_from INTEGER)")
-    start = day_number(FIRST_DAY)
-    connection.exec_driver_sql(
-        "INSERT INTO temp.workday_calendar VALUES (?, ?, ?, ?)",
-        [(start + i, cal.counts[i], cal.counts[i + 1], cal.next_day_from[i]) for i in range(len(cal.counts) - 1)])
+    connection.exec_driver_sql("CREATE TEMP TABLE workday_calendar (day INTEGER PRIMARY KEY, day_count INTEGER)")
+    connection.exec_driver_sql("INSERT INTO temp.workday_calendar VALUES (?, ?)",
+                               [(FIRST_DAY_NUMBER + i, count) for i, count in enumerate(cal.counts)])
 
 
 def _has_calendar(connection: Connection) -> bool:

@@ -166,19 +166,25 @@ def test_every_figure_on_a_fixed_day(desk, db, world):
     assert _pick(body["total"]) == (8, 2, 1, 5, 1.0, 4, 7, 0.5714, 3, 3.0, 3, 0.375)
 
 
-def test_the_rest_of_the_transaction_keeps_its_time_zone(desk, db, world):
-    """PostgreSQL counts days in the session's time zone, set to Amsterdam for the query only."""
-    from sqlalchemy import text
+def test_the_desk_keeps_each_moments_amsterdam_day_as_python_counts_it(desk, db):
+    """The days the figures count from are stored by SQL (routing) and by Python (events): both
+    must be the Amsterdam day, across midnight and the change to summer time."""
+    from sqlalchemy import select
 
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite has no session time zone")
-    from fieldapp.dashboard.followup_figures import followup_figures
-    from fieldapp.dashboard.queries import Scope
+    from fieldapp.followup.models import FollowUp
+    from fieldapp.records.models import Referral
+    from fieldapp.timeutil import amsterdam_day
 
-    db.rollback()
-    before = db.scalar(text("SELECT current_setting('TimeZone')"))
-    followup_figures(db, Scope(neighbourhood_ids=(world.hood_id,), today=date(2026, 5, 12)))  # same transaction
-    assert db.scalar(text("SELECT current_setting('TimeZone')")) == before != "Europe/Amsterdam"
+    rows = db.execute(select(FollowUp.record_day, FollowUp.contact_day, FollowUp.closing_day, Referral.occurred_at,
+                             Referral.answered_at, Referral.closed_at).join(Referral)).all()
+    assert len(rows) >= 10 and any(row.contact_day for row in rows) and any(row.closing_day for row in rows)
+    for row in rows:
+        assert row.record_day == amsterdam_day(row.occurred_at)
+        assert row.contact_day == (row.answered_at and amsterdam_day(row.answered_at))
+        assert row.closing_day == (row.closed_at and amsterdam_day(row.closed_at))
+    # 21:30 UTC on 31 March 2026 is still the 31st in Amsterdam (day 20543 since 1970), 22:30 the 1st.
+    assert amsterdam_day(datetime(2026, 3, 31, 21, 30, tzinfo=timezone.utc)) == 20543
+    assert amsterdam_day(datetime(2026, 3, 31, 22, 30, tzinfo=timezone.utc)) == 20544
 
 
 def test_the_endpoint_for_a_coordinator(desk, login):

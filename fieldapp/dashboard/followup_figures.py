@@ -12,12 +12,10 @@ asked once per (partner, language): it depends on nothing else.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import (Date, Integer, String, and_, bindparam, case, cast, func, literal, or_, select, text, type_coerce,
-                        union_all)
+from sqlalchemy import Integer, String, and_, bindparam, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Grouping
@@ -28,8 +26,7 @@ from ..followup.operations import language_gap
 from ..records.models import Referral
 from ..revisits.queries import conversion_by_language
 from ..timeutil import local_date, utcnow
-from ..workdays import (FIRST_DAY, SECONDS_A_DAY, SQLITE_CALENDAR, Calendar, calendar_until,
-                        ensure_sqlite_calendar)
+from ..workdays import FIRST_DAY_NUMBER, SQLITE_CALENDAR, Calendar, calendar_until, ensure_sqlite_calendar
 from .queries import Scope, no_jit, record_conditions
 
 DESK, REFS = FollowUp.__table__, Referral.__table__
@@ -100,15 +97,15 @@ def grouped_desk(scope: Scope, dialect_name: str, today: date):
     """(partner_id, language, contact_days, closing_days, referrals, open, overdue, within, base)
     for the scope's desk.
 
-    Each referral's three working-day counts come from a subquery of their own (OFFSET 0), so
-    each moment is turned into its count once a row, and the grouping reads small integers.
+    Each referral's three stored days become working-day counts in a subquery of their own
+    (OFFSET 0), so each is looked up once a row, and the grouping reads small integers.
     """
     cal = calendar_until(today)
     counts = (_pg_counts if dialect_name == "postgresql" else _sqlite_counts)
-    joined, moments = counts(DESK.join(REFS, REFS.c.id == DESK.c.referral_id), cal)
-    r = (select(DESK.c.partner_id, DESK.c.language, *moments, (DESK.c.status == "open").label("is_open"),
+    joined, day_counts = counts(DESK.join(REFS, REFS.c.id == DESK.c.referral_id), cal)
+    r = (select(DESK.c.partner_id, DESK.c.language, *day_counts, (DESK.c.status == "open").label("is_open"),
                 and_(DESK.c.status != "closed", REFS.c.due_date < today).label("is_overdue"),
-                REFS.c.answered_at.is_not(None).label("contacted"))
+                DESK.c.contact_day.is_not(None).label("contacted"))
          .select_from(joined)
          .where(REFS.c.consent == True, *record_conditions(scope, REFS))  # noqa: E712
          .offset(0).subquery("desk_rows"))
@@ -124,44 +121,25 @@ def grouped_desk(scope: Scope, dialect_name: str, today: date):
     )
 
 
-MOMENTS = (("record", REFS.c.occurred_at), ("contact", REFS.c.answered_at), ("closing", REFS.c.closed_at))
+DAYS = (("record", DESK.c.record_day), ("contact", DESK.c.contact_day), ("closing", DESK.c.closing_day))
 
 
 def _pg_counts(joined, cal: Calendar):
-    """PostgreSQL: each moment's Amsterdam day indexes the array of all counts (1-based). The
-    day is the moment cast to a date, which PostgreSQL takes in the session's time zone: the
-    caller runs the query with Europe/Amsterdam set (amsterdam_session), which costs half of
-    naming the zone in every row (timezone('Europe/Amsterdam', ...) looks it up each time)."""
+    """PostgreSQL: each day indexes the array of all counts (1-based)."""
     # In brackets: PostgreSQL subscripts a cast parameter only inside them.
     counts = Grouping(bindparam("workday_counts", value=list(cal.counts), type_=postgresql.ARRAY(Integer)))
-    return joined, [counts[type_coerce(cast(moment, Date) - FIRST_DAY, Integer) + 1].label(f"{name}_count")
-                    for name, moment in MOMENTS]
-
-
-@contextmanager
-def amsterdam_session(session: Session):
-    """PostgreSQL's session time zone Europe/Amsterdam for what runs inside, then back to what
-    it was, so the rest of the transaction sees no difference."""
-    previous = session.scalar(text("SELECT current_setting('TimeZone')"))
-    session.execute(text("SET LOCAL TimeZone = 'Europe/Amsterdam'"))
-    try:
-        yield
-    finally:
-        session.execute(select(func.set_config("TimeZone", previous, True)))
+    return joined, [counts[day - (FIRST_DAY_NUMBER - 1)].label(f"{name}_count") for name, day in DAYS]
 
 
 def _sqlite_counts(joined, cal: Calendar):
-    """SQLite: each moment's UTC day is looked up in the connection's calendar table, whose row
-    says whether Amsterdam is already on the next day."""
+    """SQLite: each day is looked up in the connection's calendar table."""
     counts = []
-    for name, moment in MOMENTS:
-        seconds = type_coerce(func.unixepoch(moment), Integer)
-        day = SQLITE_CALENDAR.alias(f"{name}_day")
+    for name, day in DAYS:
+        found = SQLITE_CALENDAR.alias(f"{name}_day")
         # Outer joins, the record's too (every day is in the calendar): a lookup by rowid however
         # the planner weighs the tables.
-        joined = joined.join(day, day.c.day == seconds // SECONDS_A_DAY, isouter=True)
-        counts.append(case((seconds % SECONDS_A_DAY >= day.c.next_day_from, day.c.next_count),
-                           else_=day.c.day_count).label(f"{name}_count"))
+        joined = joined.join(found, found.c.day == day, isouter=True)
+        counts.append(found.c.day_count.label(f"{name}_count"))
     return joined, counts
 
 
@@ -187,9 +165,8 @@ def tallies(session: Session, scope: Scope) -> dict[tuple[int | None, str], Tall
         no_jit(session)
         # The grouping holds a few thousand rows: in memory, not sorted on disk.
         session.execute(text("SET LOCAL work_mem = '32MB'"))
-        with amsterdam_session(session):
-            # Thousands of rows: fetched at once and unpacked, not read attribute by attribute.
-            rows = session.execute(grouped_desk(scope, dialect, today)).all()
+        # Thousands of rows: fetched at once and unpacked, not read attribute by attribute.
+        rows = session.execute(grouped_desk(scope, dialect, today)).all()
     else:
         ensure_sqlite_calendar(session.connection(), calendar_until(today))
         rows = session.execute(grouped_desk(scope, dialect, today)).all()

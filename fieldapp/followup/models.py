@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Partner, User
@@ -52,6 +52,12 @@ class FollowUp(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     # The record's conversation language, copied: the desk groups and matches by it.
     language: Mapped[str] = mapped_column(String(3))
+    # The Amsterdam calendar days (timeutil.amsterdam_day) of the referral's record, first contact
+    # and end, written with them: the figures count working days between days, and turning
+    # every moment into its day on each request cost more than the counting (docs/performance.md).
+    record_day: Mapped[int] = mapped_column(Integer)
+    contact_day: Mapped[int | None] = mapped_column(Integer)
+    closing_day: Mapped[int | None] = mapped_column(Integer)
 
     referral: Mapped[Referral] = relationship(lazy="joined")
     partner: Mapped[Partner | None] = relationship(lazy="joined")

@@ -24,7 +24,7 @@ from ..db import writes
 from ..i18n.messages import N_
 from ..records.models import Referral
 from ..streets.models import Street
-from ..timeutil import as_utc, utcnow
+from ..timeutil import amsterdam_day, as_utc, utcnow
 from .access import may_assign, may_send
 from .models import FollowUp, ReferralEvent
 
@@ -144,11 +144,17 @@ def _move(followup: FollowUp, event: ReferralEvent, assignee: User | None, user:
         # event sent later from a phone that was offline may still be the earliest contact.
         if referral.answered_at is None or at < as_utc(referral.answered_at):
             referral.answered_at, referral.answered_by_id = at, user.id
+            followup.contact_day = amsterdam_day(at)
         if event.type == "scheduled" or followup.status == "open":
             followup.status = event.type
         return
+    _close(followup, at)
+
+
+def _close(followup: FollowUp, at: datetime) -> None:
     followup.status = CLOSED
-    referral.closed_at = at
+    followup.referral.closed_at = at
+    followup.closing_day = amsterdam_day(at)
 
 
 class AlreadyAnswered(Exception):
@@ -223,6 +229,5 @@ def withdraw(session: Session, record_ids: list, at: datetime | None = None, **_
     for followup in still_open:
         session.add(ReferralEvent(id=uuid.uuid4(), referral_id=followup.referral_id, type=CLOSED, at=at,
                                   outcome="withdrawn", received_at=at, fingerprint="withdrawn"))
-        followup.status = CLOSED
-        followup.referral.closed_at = at
+        _close(followup, at)
     return len(still_open)

@@ -16,6 +16,7 @@ from ..codes import DEFAULT_ROUTES, REFERRALS
 from ..db import writes
 from ..records.models import Record, Referral
 from ..streets.models import Neighbourhood, Street
+from ..sqlfuncs import amsterdam_day
 from .models import FollowUp, ReferralEvent, Route
 
 ROUTES = Route.__table__
@@ -39,13 +40,14 @@ def _desk_rows(*conditions):
     refs, recs, streets = Referral.__table__, Record.__table__, Street.__table__
     status = case((refs.c.answered_at.is_(None), literal("open")), else_=literal("contacted"))
     return (
-        select(refs.c.id, routed_partner(streets.c.neighbourhood_id, refs.c.code), status, recs.c.language)
+        select(refs.c.id, routed_partner(streets.c.neighbourhood_id, refs.c.code), status, recs.c.language,
+               amsterdam_day(refs.c.occurred_at), amsterdam_day(refs.c.answered_at))
         .select_from(refs.join(recs, recs.c.id == refs.c.record_id).join(streets, streets.c.id == refs.c.street_id))
         .where(refs.c.consent == True, *conditions)  # noqa: E712
     )
 
 
-DESK_COLUMNS = ["referral_id", "partner_id", "status", "language"]
+DESK_COLUMNS = ["referral_id", "partner_id", "status", "language", "record_day", "contact_day"]
 
 
 def route_records(session: Session, record_ids: list, **_facts) -> None:
