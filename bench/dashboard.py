@@ -336,22 +336,27 @@ def timed_get(url: str, token: str) -> tuple[float, bytes]:
     return time.perf_counter() - t0, body
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def world_arguments(description: str, default_url: dict[str, str], referrals: int) -> argparse.Namespace:
+    """The command line of a benchmark on the generated neighbourhood (this one's, bench/revisits.py's)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--url", help="database URL (default: a SQLite file in /tmp, or fieldapp_dashboard on PG)")
+    parser.add_argument("--url", help=f"database URL (default: {default_url['sqlite']} or {default_url['postgresql']})")
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--streets", type=int, default=200)
     parser.add_argument("--addresses", type=int, default=40_000)
-    parser.add_argument("--referrals", type=int, default=150_000, help="consented referrals on the follow-up desk")
+    parser.add_argument("--referrals", type=int, default=referrals, help="consented referrals on the follow-up desk")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    url = args.url or (f"sqlite:///{tempfile.gettempdir()}/fieldapp_bench_dashboard.sqlite" if args.db == "sqlite"
-                       else "postgresql://postgres@127.0.0.1:5432/fieldapp_dashboard")
-    import_all_models()
+    args.url = args.url or default_url[args.db]
+    return args
 
-    engine = make_engine(url)
+
+def world_engine(args: argparse.Namespace):
+    """An engine on the generated neighbourhood: the one already there with --reuse when its size
+    is right, else a new one (and whether it is new)."""
+    import_all_models()
+    engine = make_engine(args.url)
     existing = None
     if args.reuse:
         try:
@@ -359,10 +364,19 @@ def main() -> None:
                 existing = conn.execute(select(func.count()).select_from(Record.__table__)).scalar()
         except Exception:  # noqa: BLE001 - no schema yet
             existing = None
-    if existing != args.records or abs(desk_size(engine) - args.referrals) > 0.02 * args.referrals:
-        engine.dispose()
-        engine = reset(url)
-        generate(engine, args.records, args.streets, args.addresses, args.referrals)
+    if existing == args.records and abs(desk_size(engine) - args.referrals) <= 0.02 * args.referrals:
+        return engine, False
+    engine.dispose()
+    engine = reset(args.url)
+    generate(engine, args.records, args.streets, args.addresses, args.referrals)
+    return engine, True
+
+
+def main() -> None:
+    args = world_arguments(__doc__.split("\n")[0], {
+        "sqlite": f"sqlite:///{tempfile.gettempdir()}/fieldapp_bench_dashboard.sqlite",
+        "postgresql": "postgresql://postgres@127.0.0.1:5432/fieldapp_dashboard"}, referrals=150_000)
+    engine, _new = world_engine(args)
     print(f"database: {engine.dialect.name}, {args.records:,} records", flush=True)
 
     # The reference is the bare query at its fastest: on SQLite the planner may prefer the wider
@@ -389,7 +403,7 @@ def main() -> None:
 
     def serve(cache_seconds: str):
         port = free_port()
-        env = {**os.environ, "FIELDAPP_DATABASE_URL": url, "FIELDAPP_SECRET_KEY": "bench",
+        env = {**os.environ, "FIELDAPP_DATABASE_URL": args.url, "FIELDAPP_SECRET_KEY": "bench",
                "FIELDAPP_DASHBOARD_CACHE_SECONDS": cache_seconds,
                "FIELDAPP_INSTANCE_PATH": tempfile.mkdtemp(prefix="fieldapp-bench-")}
         server = subprocess.Popen(

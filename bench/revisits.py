@@ -15,8 +15,6 @@ does not know). Then times, in-process on one session, the median of --runs afte
 """
 from __future__ import annotations
 
-import argparse
-import inspect
 import os
 import statistics
 import sys
@@ -25,17 +23,14 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dashboard import generate, reset  # noqa: E402
-from fieldapp.db import make_engine  # noqa: E402
-from fieldapp.models import import_all_models  # noqa: E402
-from fieldapp.records.models import Record  # noqa: E402
+from dashboard import world_arguments, world_engine  # noqa: E402
 from fieldapp.revisits.queries import conversion_by_language, revisit_queue  # noqa: E402
 from fieldapp.streets.models import Neighbourhood, Street  # noqa: E402
 
@@ -64,33 +59,12 @@ def timed(call, runs: int) -> tuple[float, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--url", help="database URL (default: a SQLite file in /tmp, or fieldapp_revisits_bench on PG)")
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--streets", type=int, default=200)
-    parser.add_argument("--addresses", type=int, default=40_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true")
-    args = parser.parse_args()
-    url = args.url or (f"sqlite:///{tempfile.gettempdir()}/fieldapp_bench_revisits.sqlite" if args.db == "sqlite"
-                       else "postgresql://postgres@127.0.0.1:5432/fieldapp_revisits_bench")
-    import_all_models()
-
-    engine = make_engine(url)
-    existing = None
-    if args.reuse:
-        try:
-            with engine.connect() as conn:
-                existing = conn.execute(select(func.count()).select_from(Record.__table__)).scalar()
-        except Exception:  # noqa: BLE001 - no schema yet
-            existing = None
-    if existing != args.records:
-        engine.dispose()
-        engine = reset(url)
-        # The queue reads no referrals: as few as the dashboard's generator is content with.
-        desk = {"n_referrals": 1000} if "n_referrals" in inspect.signature(generate).parameters else {}
-        generate(engine, args.records, args.streets, args.addresses, **desk)
+    # The queue reads no referrals: as few as the dashboard's generator is content with.
+    args = world_arguments(__doc__.split("\n")[0], {
+        "sqlite": f"sqlite:///{tempfile.gettempdir()}/fieldapp_bench_revisits.sqlite",
+        "postgresql": "postgresql://postgres@127.0.0.1:5432/fieldapp_revisits_bench"}, referrals=1000)
+    engine, new = world_engine(args)
+    if new:
         t0 = time.perf_counter()
         number_the_addresses(engine)
         print(f"house numbers from the register in {time.perf_counter() - t0:.1f} s", flush=True)

@@ -119,16 +119,44 @@ def sqlite_world_template(sqlite_template, tmp_path_factory):
     return path, world
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template, tmp_path_factory):
+    """The migrated template with `make demo`'s Smitsveen in it, built once: seeding its 3,200
+    records took longer than most of the tests that read them."""
+    from fieldapp import create_app
+    from fieldapp.db import get_session
+    from fieldapp.demo.seed import seed_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite"
+    shutil.copy(sqlite_template, path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FIELDAPP_INSTANCE_PATH", str(folder / "instance"))
+        app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True})
+    with app.app_context():
+        seed_demo(get_session(), PASSWORD)
+    app.extensions["fieldapp.engine"].dispose()
+    return path
+
+
 def _wants_world(request) -> bool:
     return "world" in request.fixturenames
+
+
+def _wants_demo(request) -> bool:
+    return "demo_db" in request.fixturenames
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         path = tmp_path / "fieldapp.sqlite"
+        if _wants_world(request) and _wants_demo(request):
+            raise pytest.UsageError("a test gets the test world or the demo, not both")
         if _wants_world(request):
             shutil.copy(request.getfixturevalue("sqlite_world_template")[0], path)
+        elif _wants_demo(request):
+            shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
         else:
             shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
@@ -208,6 +236,20 @@ def world(request, database_url, db) -> World:
     if database_url.startswith("sqlite"):  # copied from the world template: same rows, same ids
         return request.getfixturevalue("sqlite_world_template")[1]
     return build_world(db)
+
+
+@pytest.fixture
+def demo_db(database_url, db):
+    """The session `db` on `make demo`'s Smitsveen (1,860 addresses, 3,200 records), every demo
+    user's password PASSWORD; the dashboard's figures cache emptied."""
+    from fieldapp.dashboard import cache
+
+    if not database_url.startswith("sqlite"):  # SQLite's copy of the demo template has it already
+        from fieldapp.demo.seed import seed_demo
+
+        seed_demo(db, PASSWORD)
+    cache.clear()
+    return db
 
 
 class ApiClient:

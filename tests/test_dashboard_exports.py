@@ -82,7 +82,7 @@ def test_every_export_is_in_the_audit_log(dashboard_world, login, db):
     assert all(e.details["date_from"] == "2026-03-01" for e in exports)
 
 
-def test_exports_stay_machine_readable_in_every_locale(app, db):
+def test_exports_stay_machine_readable_in_every_locale(app, demo_db):
     """Screens write 1.078 and 69,7 (nl) or %58 (tr); the downloads keep plain numbers."""
     import json
     import re
@@ -92,12 +92,8 @@ def test_exports_stay_machine_readable_in_every_locale(app, db):
 
     from conftest import session_client
     from fieldapp.accounts.models import User
-    from fieldapp.dashboard import cache
-    from fieldapp.demo.seed import seed_demo
 
-    cache.clear()
-    seed_demo(db, "correct horse battery")
-    coordinator = db.scalar(select(User.id).where(User.username == "coordinator"))
+    coordinator = demo_db.scalar(select(User.id).where(User.username == "coordinator"))
     plain = re.compile(r"-?\d+(\.\d+)?")
     for lang in ("nl", "tr", "ti", "so"):
         client = session_client(app, coordinator)

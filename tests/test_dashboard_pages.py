@@ -69,17 +69,13 @@ def test_map_page_config(app, dashboard_world):
 
 
 @pytest.fixture
-def demo(app, db):
+def demo(app, demo_db):
     """The synthetic 25-street Smitsveen of `make demo` (1,860 addresses, 3,200 records)."""
     from sqlalchemy import select
 
     from fieldapp.accounts.models import User
-    from fieldapp.dashboard import cache
-    from fieldapp.demo.seed import seed_demo
 
-    cache.clear()
-    seed_demo(db, "correct horse battery")
-    return {u.username: u.id for u in db.scalars(select(User))}
+    return {u.username: u.id for u in demo_db.scalars(select(User))}
 
 
 def _totals(app, user_id) -> dict:

@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 
 from .. import audit
 from ..access import require_user
-from ..api import error_response
 from ..db import get_session
 from ..timeutil import local_date, utcnow
 from . import cache

@@ -1,12 +1,11 @@
 """The follow-up desk's figures (DOMAIN.md part two, "Counting, exactly"), per partner and per
 language, for the consented referrals whose record lies in the period.
 
-One pass over the desk in SQL: each referral's Amsterdam days as working-day counts
-(fieldapp.workdays), grouped by (partner, language, working days to first contact, working days
-to closing). Those groups are the exact distributions the medians need, a few hundred rows per
-partner and language instead of a referral each; Python folds them into the figures of each
-partner and language, each partner, each language and the total, which all come from the same
-rows, so they add up. The language gap is the desk's own definition (operations.language_gap),
+One pass over the desk in SQL: each referral's stored Amsterdam days as working-day counts
+(fieldapp.workdays), grouped by partner and language, with each group's working days to first
+contact and to closing as lists: the exact distributions the medians need. Python counts them and
+folds them into the figures of each partner and language, each partner, each language and the
+total, which all come from the same rows, so they add up. The language gap is the desk's own definition (operations.language_gap),
 asked once per (partner, language): it depends on nothing else.
 """
 from __future__ import annotations
@@ -15,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, bindparam, func, literal, or_, select, text, union_all
+from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Grouping
@@ -25,6 +24,7 @@ from ..followup.models import FollowUp
 from ..followup.operations import language_gap
 from ..records.models import Referral
 from ..revisits.queries import conversion_by_language
+from ..sqlfuncs import count_number_list, number_list
 from ..timeutil import local_date, utcnow
 from ..workdays import FIRST_DAY_NUMBER, SQLITE_CALENDAR, Calendar, calendar_until, ensure_sqlite_calendar
 from .queries import Scope, no_jit, record_conditions
@@ -94,30 +94,34 @@ def share(part: int, whole: int) -> float | None:
 
 
 def grouped_desk(scope: Scope, dialect_name: str, today: date):
-    """(partner_id, language, contact_days, closing_days, referrals, open, overdue, within, base)
-    for the scope's desk.
+    """(partner_id, language, referrals, open, overdue, within, base, contact_days, closing_days)
+    for the scope's desk, a row per partner and language; contact_days and closing_days are the
+    working days of each referral as number lists (sqlfuncs.number_list).
 
-    Each referral's three stored days become working-day counts in a subquery of their own
-    (OFFSET 0), so each is looked up once a row, and the grouping reads small integers.
+    Grouped by partner and language alone, as a bare count is. Grouping by the working days as
+    well, a row per point of the distributions, took half again as long on SQLite (it sorts
+    every referral by the whole key) and returned tens of thousands of rows for Python to fold
+    (docs/performance.md). Each referral's three stored days become working-day counts in a
+    subquery of their own (OFFSET 0), so each is looked up once a row.
     """
     cal = calendar_until(today)
     counts = (_pg_counts if dialect_name == "postgresql" else _sqlite_counts)
     joined, day_counts = counts(DESK.join(REFS, REFS.c.id == DESK.c.referral_id), cal)
     r = (select(DESK.c.partner_id, DESK.c.language, *day_counts, (DESK.c.status == "open").label("is_open"),
-                and_(DESK.c.status != "closed", REFS.c.due_date < today).label("is_overdue"),
-                DESK.c.contact_day.is_not(None).label("contacted"))
+                FollowUp.overdue_on(today).label("is_overdue"), DESK.c.contact_day.is_not(None).label("contacted"))
          .select_from(joined)
          .where(REFS.c.consent == True, *record_conditions(scope, REFS))  # noqa: E712
          .offset(0).subquery("desk_rows"))
-    contact = (r.c.contact_count - r.c.record_count).label("contact_days")
-    closing = (r.c.closing_count - r.c.record_count).label("closing_days")
+    contact = r.c.contact_count - r.c.record_count
+    closing = r.c.closing_count - r.c.record_count
     # In the target's base: contacted, or the record more than TARGET_DAYS working days old.
     in_base = or_(r.c.contacted, r.c.record_count < cal.count(today) - TARGET_DAYS)
     return (
-        select(r.c.partner_id, r.c.language, contact, closing, func.count().label("referrals"),
+        select(r.c.partner_id, r.c.language, func.count().label("referrals"),
                func.count().filter(r.c.is_open).label("open"), func.count().filter(r.c.is_overdue).label("overdue"),
-               func.count().filter(contact <= TARGET_DAYS).label("within"), func.count().filter(in_base).label("base"))
-        .group_by(r.c.partner_id, r.c.language, contact, closing)
+               func.count().filter(contact <= TARGET_DAYS).label("within"), func.count().filter(in_base).label("base"),
+               number_list(contact).label("contact_days"), number_list(closing).label("closing_days"))
+        .group_by(r.c.partner_id, r.c.language)
     )
 
 
@@ -163,29 +167,18 @@ def tallies(session: Session, scope: Scope) -> dict[tuple[int | None, str], Tall
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         no_jit(session)
-        # The grouping holds a few thousand rows: in memory, not sorted on disk.
+        # The grouping sorts every referral: in memory, not on disk.
         session.execute(text("SET LOCAL work_mem = '32MB'"))
-        # Thousands of rows: fetched at once and unpacked, not read attribute by attribute.
         rows = session.execute(grouped_desk(scope, dialect, today)).all()
     else:
         ensure_sqlite_calendar(session.connection(), calendar_until(today))
         rows = session.execute(grouped_desk(scope, dialect, today)).all()
     cells: dict[tuple[int | None, str], Tally] = {}
-    for partner_id, language, contact_days, closing_days, referrals, is_open, overdue, within, base in rows:
-        tally = cells.get((partner_id, language))
-        if tally is None:
-            tally = cells[partner_id, language] = Tally()
-        tally.referrals += referrals
-        tally.open += is_open
-        tally.overdue += overdue
-        tally.within_target += within
-        tally.target_base += base
-        if contact_days is not None:
-            tally.contacted += referrals
-            tally.contact_days[contact_days] += referrals
-        if closing_days is not None:
-            tally.closed += referrals
-            tally.closing_days[closing_days] += referrals
+    for partner_id, language, referrals, is_open, overdue, within, base, contact_days, closing_days in rows:
+        contact, closing = count_number_list(contact_days), count_number_list(closing_days)
+        cells[partner_id, language] = Tally(
+            referrals=referrals, open=is_open, overdue=overdue, within_target=within, target_base=base,
+            contacted=contact.total(), closed=closing.total(), contact_days=contact, closing_days=closing)
     for key in gaps(session, list(cells)):
         cells[key].language_gap = cells[key].referrals
     return cells

@@ -1,7 +1,7 @@
 """API shapes of the dashboard, map, referral answers and exports (also the OpenAPI document)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ..codes import CHANNELS, TENURES
 from ..i18n.messages import N_

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from marshmallow import ValidationError
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from ..accounts.models import Partner, User
 from ..i18n.messages import N_
@@ -90,14 +90,8 @@ def card(followup: FollowUp, user: User, today: date, street_names: dict[int, st
         street_name=street_names.get(referral.street_id), events=followup.events,
         house_number=referral.record.house_number if shown else None,
         house_addition=referral.record.house_addition if shown else None,
-        overdue=is_overdue(followup, today), **extra,
+        overdue=followup.overdue_on(today), **extra,
     )
-
-
-def is_overdue(followup: FollowUp, today: date) -> bool:
-    """Open, or contacted but not closed, past the due date (DOMAIN.md, part two)."""
-    due = followup.referral.due_date
-    return followup.status != "closed" and due is not None and due < today
 
 
 def street_names(session: Session, followups: list[FollowUp]) -> dict[int, str]:

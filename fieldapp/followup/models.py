@@ -6,9 +6,10 @@ records' table; what the desk adds lives here.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, and_, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Partner, User
@@ -65,6 +66,17 @@ class FollowUp(Base):
     events: Mapped[list["ReferralEvent"]] = relationship(
         order_by="(ReferralEvent.at, ReferralEvent.received_at)", lazy="selectin",
         primaryjoin="FollowUp.referral_id == foreign(ReferralEvent.referral_id)", viewonly=True)
+
+    @hybrid_method
+    def overdue_on(self, today: date) -> bool:
+        """Not closed and past its due date (DOMAIN.md, part two); in SQL below, for the desk's
+        order and the figures, with referrals joined."""
+        due = self.referral.due_date
+        return self.status != "closed" and due is not None and due < today
+
+    @overdue_on.expression
+    def overdue_on(cls, today: date):
+        return and_(cls.status != "closed", Referral.due_date < today)
 
 
 class ReferralEvent(Base):

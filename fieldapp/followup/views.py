@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -28,7 +28,7 @@ from ..timeutil import AMSTERDAM, local_date, utcnow
 from ..validation import EARLIEST_DAY, LANGUAGES, LATEST_DAY
 from . import operations
 from .access import COORDINATORS, may_send, visible_followups
-from .desk import addresses_shown, card, street_names
+from .desk import addresses_shown, card, filtered, street_names
 from .models import FollowUp
 from .operations import AlreadyAnswered, NotAllowed, apply_event, language_gap, suggestions
 from .routing import routing_table, set_route
@@ -107,19 +107,7 @@ def _desk_query(user: User, chosen: dict):
         stmt = stmt.where(FollowUp.status != "closed")
     elif chosen["status"] != ALL:
         stmt = stmt.where(FollowUp.status == chosen["status"])
-    if chosen["partner"]:
-        stmt = stmt.where(FollowUp.partner_id == select(Partner.id).where(Partner.code == chosen["partner"])
-                          .scalar_subquery())
-    assignee = chosen["assignee"]
-    if assignee == "me":
-        stmt = stmt.where(FollowUp.assignee_id == user.id)
-    elif assignee == "none":
-        stmt = stmt.where(FollowUp.assignee_id.is_(None))
-    elif assignee:
-        stmt = stmt.where(FollowUp.assignee_id == select(User.id).where(User.username == assignee).scalar_subquery())
-    if chosen["language"]:
-        stmt = stmt.where(FollowUp.language == chosen["language"])
-    return stmt
+    return filtered(stmt, user, chosen)
 
 
 def _filter_choices(session, user: User) -> dict:
@@ -146,7 +134,7 @@ def desk_page(user: User, endpoint: str, answer_endpoint: str, default_status: s
     pages = max(1, -(-total // DESK_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     today = local_date(utcnow())
-    overdue_first = case((and_(FollowUp.status != "closed", Referral.due_date < today), 0), else_=1)
+    overdue_first = case((FollowUp.overdue_on(today), 0), else_=1)
     rows = session.execute(
         stmt.add_columns(language_gap().label("gap"))
         .options(joinedload(FollowUp.referral).joinedload(Referral.record))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,8 @@ from conftest import PASSWORD  # noqa: E402
 
 from .conftest import eventually, serious_axe_violations  # noqa: E402
 from .layout_checks import assert_fits_screen, assert_no_broken_words  # noqa: E402
-from .leftovers import assert_no_leftover_text, fetch_catalog, switch_to  # noqa: E402
+from .leftovers import fetch_catalog  # noqa: E402
+from .screen_round import ARTIFACTS, every_language_and_width  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,8 +34,6 @@ pytestmark = [
 ]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "desk"
-LOCALES = ("nl", "tr", "ti", "so")
 EAS_PHONE = "035 601 23 45"
 
 
@@ -350,26 +349,8 @@ def test_followups_screen_in_every_locale_and_width(layout_only_once, server, co
     server.stop()
     take_step(page, overdue, "contacted", note("kort"))
     server.start()
-    catalogs = {code: fetch_catalog(page, code) for code in LOCALES}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems = {}
-    previous = "nl"
-    for code in ("tr", "ti", "so", "nl"):
-        switch_to(page, code)
-        assert_no_leftover_text(page, catalogs[previous], catalogs[code])
-        previous = code
-        for width in (360, 1280):
-            page.set_viewport_size({"width": width, "height": 740 if width == 360 else 900})
-            page.wait_for_function("document.fonts.status === 'loaded'")
-            page.screenshot(path=str(ARTIFACTS / f"followups-{code}-{width}.png"), full_page=True)
-            assert_fits_screen(page)
-            assert_no_broken_words(page)
-            if width == 360:
-                violations = serious_axe_violations(page)
-                if violations:
-                    problems[code] = violations
-        # The sheet over the list, in this language.
-        page.set_viewport_size({"width": 360, "height": 740})
+
+    def the_sheet_over_the_list(code: str) -> list:
         card(page, scheduled).locator('button[data-step="scheduled"]').click()
         page.wait_for_selector("#action[open]")
         page.click("#action-save")  # the sheet's own checks, beside the fields
@@ -378,7 +359,7 @@ def test_followups_screen_in_every_locale_and_width(layout_only_once, server, co
         assert_no_broken_words(page)
         page.screenshot(path=str(ARTIFACTS / f"followups-sheet-{code}.png"))
         violations = serious_axe_violations(page)
-        if violations:
-            problems[f"{code} sheet"] = violations
         page.click("#action-cancel")
-    assert problems == {}
+        return violations
+
+    assert every_language_and_width(page, "followups", in_each_language=the_sheet_over_the_list) == {}

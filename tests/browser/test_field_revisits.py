@@ -17,9 +17,7 @@ from offline_support import open_field, open_profile, outbox, prepare_online  # 
 
 from conftest import PASSWORD  # noqa: E402
 
-from .conftest import serious_axe_violations  # noqa: E402
-from .layout_checks import assert_fits_screen, assert_no_broken_words  # noqa: E402
-from .leftovers import assert_no_leftover_text, fetch_catalog, switch_to  # noqa: E402
+from .screen_round import every_language_and_width  # noqa: E402
 from .test_field_followups import bearer  # noqa: E402
 
 pytestmark = [
@@ -27,8 +25,6 @@ pytestmark = [
     pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "desk"
-LOCALES = ("nl", "tr", "ti", "so")
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 
@@ -146,21 +142,4 @@ def test_revisits_screen_in_every_locale_and_width(layout_only_once, server, con
     prepare_online(page, server, PASSWORD, username="coach")
     open_revisits(page, server)
     page.wait_for_selector(".revisit-street")
-    catalogs = {code: fetch_catalog(page, code) for code in LOCALES}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems = {}
-    previous = "nl"
-    for code in ("tr", "ti", "so", "nl"):
-        switch_to(page, code)
-        assert_no_leftover_text(page, catalogs[previous], catalogs[code])
-        previous = code
-        for width in (360, 1280):
-            page.set_viewport_size({"width": width, "height": 740 if width == 360 else 900})
-            page.wait_for_function("document.fonts.status === 'loaded'")
-            page.screenshot(path=str(ARTIFACTS / f"revisits-{code}-{width}.png"), full_page=True)
-            assert_fits_screen(page)
-            assert_no_broken_words(page)
-        violations = serious_axe_violations(page)
-        if violations:
-            problems[code] = violations
-    assert problems == {}
+    assert every_language_and_width(page, "revisits") == {}

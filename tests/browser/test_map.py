@@ -43,17 +43,13 @@ def live_server(app, dashboard_world):
 
 
 @pytest.fixture
-def demo_server(app, db):
+def demo_server(app, demo_db):
     """The 25-street demo Smitsveen: (url, coordinator id)."""
     from sqlalchemy import select
 
     from fieldapp.accounts.models import User
-    from fieldapp.dashboard import cache
-    from fieldapp.demo.seed import seed_demo
 
-    cache.clear()
-    seed_demo(db, "correct horse battery")
-    coordinator = db.scalar(select(User.id).where(User.username == "coordinator"))
+    coordinator = demo_db.scalar(select(User.id).where(User.username == "coordinator"))
     with serving(app) as url:
         yield url, coordinator
 

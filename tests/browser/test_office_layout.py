@@ -32,23 +32,19 @@ SIZES = {360: {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "ha
          1280: {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}}
 HEIGHT_BOUND = {360: 6 * 740, 1280: 4 * 800}
 LANGUAGES = ("nl", "tr", "ti", "so")
-SEEDED_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def office(app, db):
+def office(app, demo_db):
     """The demo neighbourhood served on loopback, with more audit events than a page holds."""
     from sqlalchemy import select
 
     from fieldapp import audit
     from fieldapp.accounts.models import User
-    from fieldapp.dashboard import cache
-    from fieldapp.demo.seed import seed_demo
     from fieldapp.followup.models import FollowUp
     from fieldapp.streets.models import Street
 
-    cache.clear()
-    seed_demo(db, SEEDED_PASSWORD)
+    db = demo_db
     users = {u.username: u for u in db.scalars(select(User))}
     for n in range(60):
         audit.add(db, "address_view", actor=users["coordinator"], street_id=n % 25 + 1, view="dashboard.street")
@@ -185,7 +181,7 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
     with context_for(browser, app, url, width, errors=failures) as page:
         visit(page, "login", "/login")
         page.fill("#username", "coordinator")
-        page.fill("#password", SEEDED_PASSWORD)
+        page.fill("#password", PASSWORD)
         page.locator("form button[type=submit]").click()
         page.wait_for_url("**/login/code")
         check(page, "login-code")
