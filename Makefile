@@ -34,7 +34,7 @@ demo: install
 	$(VENV)/bin/fieldapp demo
 
 test: install system-deps
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 # Re-extract the template and merge new msgids into the four catalogs (then translate them).
 update-catalogs: $(STAMP)

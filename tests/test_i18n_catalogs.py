@@ -13,6 +13,9 @@ from babel.messages.pofile import read_po
 
 from fieldapp.i18n import LOCALES, TRANSLATED
 
+# One process runs them all: they share the extracted template (module fixtures).
+pytestmark = pytest.mark.xdist_group("catalogs")
+
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "translations" / "messages.pot"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")

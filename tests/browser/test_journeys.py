@@ -21,6 +21,8 @@ from .demo_process import PASSWORD, DemoProcess
 from .layout_checks import assert_fits_screen, assert_no_broken_words
 from .leftovers import assert_no_leftover_text
 
+# One process runs them all: they share the demo process (a module fixture).
+pytestmark = pytest.mark.xdist_group("journeys")
 LANGUAGES = ("nl", "tr", "ti", "so")
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 

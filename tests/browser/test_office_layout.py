@@ -1,7 +1,7 @@
 """Every office screen on a 360×740 phone and a 1280×800 desk, in nl, tr, ti and so: nothing
 wider than the screen (wide tables scroll in their own box), no word broken inside, and a page
 a coordinator can get through. Full-page screenshots go to test-artifacts/office-*.png and the
-measured heights to test-artifacts/office-page-heights.json.
+measured heights to test-artifacts/office-page-heights-<lang>-<width>.json.
 
 The height bound. With the demo's 25 streets, 1,860 addresses and 3,200 records the longest
 page, the dashboard, measures about 3,500-3,800 px at 360 (its street table and trust-ladder
@@ -113,11 +113,10 @@ def test_checks_catch_a_squeezed_table_and_a_wide_box(browser):
         assert broken_words(page)  # Ethiopic words are words too
 
 
-def _record(heights: dict, artifacts_dir) -> None:
-    path = artifacts_dir / "office-page-heights.json"
-    known = json.loads(path.read_text()) if path.exists() else {}
-    known.update(heights)
-    path.write_text(json.dumps(dict(sorted(known.items())), indent=1))
+def _record(heights: dict, artifacts_dir, lang: str, width: int) -> None:
+    """A file per language and width: the runs of a parametrisation may be in different processes."""
+    path = artifacts_dir / f"office-page-heights-{lang}-{width}.json"
+    path.write_text(json.dumps(dict(sorted(heights.items())), indent=1))
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -194,5 +193,5 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
         page.wait_for_selector(".secret code")
         check(page, "totp-setup")
 
-    _record(heights, artifacts_dir)
+    _record(heights, artifacts_dir, lang, width)
     assert not failures, "\n\n".join(failures)
