@@ -100,43 +100,37 @@ def _truncate_all(engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(scope="session")
-def sqlite_world_template(sqlite_template, tmp_path_factory):
-    """The migrated template with the test world in it, built once: most tests ask for `world`,
-    and building it per test cost more than many of the tests themselves."""
+def _filled_template(sqlite_template, tmp_path_factory, name: str, fill):
+    """A copy of the migrated template with `fill(session)` run on it; (path, what fill returned)."""
     from fieldapp import create_app
     from fieldapp.db import get_session
 
-    folder = tmp_path_factory.mktemp("world")
-    path = folder / "world.sqlite"
+    folder = tmp_path_factory.mktemp(name)
+    path = folder / f"{name}.sqlite"
     shutil.copy(sqlite_template, path)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FIELDAPP_INSTANCE_PATH", str(folder / "instance"))
         app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True})
     with app.app_context():
-        world = build_world(get_session())
+        filled = fill(get_session())
     app.extensions["fieldapp.engine"].dispose()
-    return path, world
+    return path, filled
+
+
+@pytest.fixture(scope="session")
+def sqlite_world_template(sqlite_template, tmp_path_factory):
+    """The migrated template with the test world in it, built once: most tests ask for `world`,
+    and building it per test cost more than many of the tests themselves."""
+    return _filled_template(sqlite_template, tmp_path_factory, "world", build_world)
 
 
 @pytest.fixture(scope="session")
 def sqlite_demo_template(sqlite_template, tmp_path_factory):
     """The migrated template with `make demo`'s Smitsveen in it, built once: seeding its 3,200
     records took longer than most of the tests that read them."""
-    from fieldapp import create_app
-    from fieldapp.db import get_session
     from fieldapp.demo.seed import seed_demo
 
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "demo.sqlite"
-    shutil.copy(sqlite_template, path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FIELDAPP_INSTANCE_PATH", str(folder / "instance"))
-        app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True})
-    with app.app_context():
-        seed_demo(get_session(), PASSWORD)
-    app.extensions["fieldapp.engine"].dispose()
-    return path
+    return _filled_template(sqlite_template, tmp_path_factory, "demo", lambda session: seed_demo(session, PASSWORD))[0]
 
 
 def _wants_world(request) -> bool:
