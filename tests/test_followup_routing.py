@@ -186,3 +186,10 @@ def test_migration_0006_puts_referrals_stored_before_it_on_the_desk(app, db, wor
     from fieldapp.followup.models import FollowUp
 
     assert db.scalar(sa.select(FollowUp.language).where(FollowUp.referral_id == ids["open"])) == "ti"
+    # Migration 0007 gave the rows their Amsterdam days, as timeutil counts them.
+    from fieldapp.timeutil import amsterdam_day
+
+    days = db.execute(sa.select(FollowUp.referral_id, FollowUp.record_day, FollowUp.contact_day, FollowUp.closing_day)
+                      .order_by(FollowUp.referral_id)).all()
+    assert days == [(ids["open"], amsterdam_day(recorded), None, None),
+                    (ids["answered"], amsterdam_day(recorded), amsterdam_day(answered), None)]
