@@ -7,6 +7,8 @@ from sqlalchemy import Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from .timeutil import AMSTERDAM, EPOCH
+
 
 class days_between(FunctionElement):
     """Elapsed days (fractional) from the first timestamp to the second."""
@@ -60,7 +62,7 @@ class amsterdam_day(FunctionElement):
 @compiles(amsterdam_day)
 def _amsterdam_day_default(element, compiler, **kw):
     (value,) = list(element.clauses)
-    return f"(CAST(timezone('Europe/Amsterdam', {compiler.process(value, **kw)}) AS DATE) - DATE '1970-01-01')"
+    return f"(CAST(timezone('{AMSTERDAM.key}', {compiler.process(value, **kw)}) AS DATE) - DATE '{EPOCH}')"
 
 
 @compiles(amsterdam_day, "sqlite")

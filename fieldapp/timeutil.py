@@ -25,10 +25,15 @@ def local_date(value: datetime) -> date:
 EPOCH = date(1970, 1, 1)
 
 
+def day_number(day: date) -> int:
+    """Days since 1970-01-01."""
+    return (day - EPOCH).days
+
+
 def amsterdam_day(value: datetime) -> int:
-    """The moment's Amsterdam calendar day as a number: days since 1970-01-01. The follow-up desk
-    stores its moments so, and sqlfuncs.amsterdam_day is the same in SQL."""
-    return (local_date(value) - EPOCH).days
+    """The moment's Amsterdam calendar day as a number (day_number). The follow-up desk stores its
+    moments so, and sqlfuncs.amsterdam_day is the same in SQL."""
+    return day_number(local_date(value))
 
 
 def amsterdam_day_of_stored(value: str | None) -> int | None:

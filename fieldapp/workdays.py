@@ -21,7 +21,7 @@ from functools import lru_cache
 import holidays
 from sqlalchemy import Connection, Integer, column, table
 
-from .timeutil import EPOCH, local_date
+from .timeutil import day_number, local_date
 
 # No record lies before 2000 (records refuses an earlier occurred_at), so counting from here
 # covers every referral.
@@ -43,11 +43,6 @@ def working_days_between(start: datetime, end: datetime) -> int:
     """Working days after `start`'s Amsterdam day up to and including `end`'s (0 the same day)."""
     first, last = local_date(start), local_date(end)
     return sum(1 for offset in range(1, (last - first).days + 1) if is_working_day(first + timedelta(days=offset)))
-
-
-def day_number(day: date) -> int:
-    """Days since 1970-01-01, as timeutil.amsterdam_day numbers a moment's day."""
-    return (day - EPOCH).days
 
 
 FIRST_DAY_NUMBER = day_number(FIRST_DAY)

@@ -3,10 +3,11 @@ language, for the consented referrals whose record lies in the period.
 
 One pass over the desk in SQL: each referral's stored Amsterdam days as working-day counts
 (fieldapp.workdays), grouped by partner and language, with each group's working days to first
-contact and to closing as lists: the exact distributions the medians need. Python counts them and
-folds them into the figures of each partner and language, each partner, each language and the
-total, which all come from the same rows, so they add up. The language gap is the desk's own definition (operations.language_gap),
-asked once per (partner, language): it depends on nothing else.
+contact and to closing as lists: the exact distributions the medians need. Python counts them
+and folds them into the figures of each partner and language, each partner, each language and
+the total, which all come from the same rows, so they add up. The language gap is the desk's own
+definition (operations.language_gap), asked once per (partner, language): it depends on nothing
+else.
 """
 from __future__ import annotations
 
@@ -169,10 +170,9 @@ def tallies(session: Session, scope: Scope) -> dict[tuple[int | None, str], Tall
         no_jit(session)
         # The grouping sorts every referral: in memory, not on disk.
         session.execute(text("SET LOCAL work_mem = '32MB'"))
-        rows = session.execute(grouped_desk(scope, dialect, today)).all()
     else:
         ensure_sqlite_calendar(session.connection(), calendar_until(today))
-        rows = session.execute(grouped_desk(scope, dialect, today)).all()
+    rows = session.execute(grouped_desk(scope, dialect, today)).all()
     cells: dict[tuple[int | None, str], Tally] = {}
     for partner_id, language, referrals, is_open, overdue, within, base, contact_days, closing_days in rows:
         contact, closing = count_number_list(contact_days), count_number_list(closing_days)
