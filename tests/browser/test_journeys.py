@@ -5,7 +5,8 @@ taalcoach switches language mid-form and no word of the previous language stays 
 coordinator signs in with TOTP and reads the dashboard, the map and the follow-up queue.
 A promise made at the door is kept: the volunteer records a referral in Turkish, the coordinator
 gives it to someone who speaks Turkish at the office desk, the volunteer makes the appointment on
-the phone and shows the resident the card in Turkish; a taalcoach works down the revisit queue.
+the phone and shows the resident the card in Turkish; a taalcoach goes back to a door from the
+revisit queue, in Tigrinya.
 Everything goes over real HTTP to the demo process; nothing is arranged inside pytest.
 """
 from __future__ import annotations
@@ -102,11 +103,7 @@ def test_volunteer_logs_a_door_step_contact_in_each_language(demo, phone):
         page.select_option("#street", label="Smitsweg")
         page.fill("#house_number", str(number))
         page.click("label.chip:has(input[name=outcome][value=talked])")
-        previous = page.locator("#send-status").get_attribute("data-last-id")
-        page.click("#send")
-        page.wait_for_function(
-            f"(document.getElementById('send-status').getAttribute('data-last-id') || '') !== '{previous or ''}'")
-        sent[page.locator("#send-status").get_attribute("data-last-id")] = (code, number)
+        sent[send_record(page)] = (code, number)
         assert_fits_screen(page)
         assert_no_broken_words(page)
     token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
@@ -246,3 +243,37 @@ def test_a_promise_at_the_door_is_kept_through_the_desk(demo, browser):
     finally:
         volunteer.context.close()
         office.context.close()
+
+
+def revisit_doors(demo: DemoProcess, token: str) -> set[tuple[int, int, str | None]]:
+    body = api(demo, "/api/v1/revisits", token)
+    return {(street["street_id"], entry["house_number"], entry["house_addition"])
+            for street in body["streets"] for entry in street["entries"]}
+
+
+def test_a_taalcoach_goes_back_to_a_door_from_the_revisit_queue(demo, phone):
+    """In Tigrinya on the phone: the queue by street, a door opened into a filled-in form, the
+    conversation logged; the door leaves the queue."""
+    page = phone
+    token = api(demo, "/api/v1/auth/token", body={"username": "taalcoach", "password": PASSWORD})["token"]
+    field_login(page, demo, "taalcoach", lang="ti")
+    page.goto(f"{demo.url}/field/revisits")
+    page.wait_for_selector(".revisit-street")
+    assert_fits_screen(page)
+    assert_no_broken_words(page)
+    queued = revisit_doors(demo, token)
+    assert queued, "the demo leaves doors on the queue"
+    door = page.locator(".revisit-door").first
+    with page.expect_navigation():
+        door.locator("a").click()
+    page.wait_for_selector("#record-form[data-ready=true]")
+    street_id, number = int(page.input_value("#street")), int(page.input_value("#house_number"))
+    addition = page.input_value("#house_addition") or None
+    assert (street_id, number, addition) in queued
+    language = page.locator("input[name=language]:checked").get_attribute("value")
+    assert page.is_checked("#taalcoach_present")
+    page.click("label.chip:has(input[name=outcome][value=talked])")
+    record = api(demo, f"/api/v1/records/{send_record(page)}", token)
+    assert (record["street_id"], record["house_number"], record["house_addition"]) == (street_id, number, addition)
+    assert (record["language"], record["taalcoach_present"], record["outcome"]) == (language, True, "talked")
+    assert (street_id, number, addition) not in revisit_doors(demo, token)
