@@ -214,6 +214,8 @@ function render() {
   $("unassigned").replaceChildren(...unassigned.map((c) => cardItem(c, "unassigned")));
   $("unassigned-empty").hidden = !!unassigned.length || !copy;
   $("closed-section").hidden = !closed.length;
+  // A step refused because the referral closed meanwhile must not hide in a folded list.
+  if (closed.some((c) => c.attention.length)) $("closed-section").open = true;
   const closedWord = t(N_("Closed"));
   $("closed-heading").textContent = `${closedWord} (${closed.length})`;
   $("closed").replaceChildren(...closed.map((c) => cardItem(c, "closed")));

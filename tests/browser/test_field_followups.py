@@ -270,7 +270,8 @@ def test_refused_steps_need_attention_until_discarded(server, context, db, world
     server.start()
     retry_now(page)
     page.wait_for_function("document.querySelector('#outbox-status').dataset.attention === '1'")
-    box = card(page, closed_meanwhile).locator(".desk-card__attention")
+    # The list fetched again shows it closed; its closed list unfolds for what needs attention.
+    box = page.locator(f'#closed li.desk-card[data-referral="{closed_meanwhile}"] .desk-card__attention')
     box.wait_for()
     closed_words = "This referral is closed: nothing more can happen to it."
     assert tr.get(closed_words, closed_words) in box.inner_text()
