@@ -74,26 +74,35 @@ def _amsterdam_day_sqlite(element, compiler, **kw):
 
 class number_list(FunctionElement):
     """An aggregate: the group's integers, NULLs left out, as text "3,0,12" (NULL when none);
-    count_number_list reads it back. Lists of small numbers travel and sort cheaper than a
+    with a second argument, each integer with how often it stands for, "3:40,0:2,12:1".
+    count_number_list reads both back. Lists of small numbers travel and sort cheaper than a
     group each."""
 
     inherit_cache = True
     name = "number_list"
 
 
+def _number_list_item(element, compiler, kw, concat: str) -> str:
+    value, *weight = [compiler.process(clause, **kw) for clause in element.clauses]
+    return f"CAST({value} AS TEXT) {concat} ':' {concat} CAST({weight[0]} AS TEXT)" if weight else value
+
+
 @compiles(number_list)
 def _number_list_default(element, compiler, **kw):
-    (value,) = list(element.clauses)
-    return f"string_agg(CAST({compiler.process(value, **kw)} AS TEXT), ',')"
+    return f"string_agg(CAST({_number_list_item(element, compiler, kw, '||')} AS TEXT), ',')"
 
 
 @compiles(number_list, "sqlite")
 def _number_list_sqlite(element, compiler, **kw):
-    (value,) = list(element.clauses)
-    return f"group_concat({compiler.process(value, **kw)}, ',')"
+    return f"group_concat({_number_list_item(element, compiler, kw, '||')}, ',')"
 
 
 def count_number_list(text: str | None) -> Counter:
     """A number_list read back as how often each number occurs (counted as text, then turned
     into numbers: a few distinct ones among hundreds of thousands)."""
-    return Counter({int(number): n for number, n in Counter(text.split(",")).items()}) if text else Counter()
+    counts: Counter = Counter()
+    if text:
+        for item, times in Counter(text.split(",")).items():
+            number, _, weight = item.partition(":")
+            counts[int(number)] += times * int(weight or 1)
+    return counts

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, bindparam, func, literal, or_, select, text, union_all
+from sqlalchemy import Integer, String, bindparam, cast, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Grouping
@@ -99,31 +99,47 @@ def grouped_desk(scope: Scope, dialect_name: str, today: date):
     for the scope's desk, a row per partner and language; contact_days and closing_days are the
     working days of each referral as number lists (sqlfuncs.number_list).
 
-    Grouped by partner and language alone, as a bare count is. Grouping by the working days as
-    well, a row per point of the distributions, took half again as long on SQLite (it sorts
-    every referral by the whole key) and returned tens of thousands of rows for Python to fold
-    (docs/performance.md). Each referral's three stored days become working-day counts in a
-    subquery of their own (OFFSET 0), so each is looked up once a row.
+    Each referral's three stored days become working-day counts in a subquery of their own.
+    How the rows are then grouped is the one thing that differs by database (docs/performance.md):
+    SQLite sorts every referral to group it, so the key stays partner and language and the days
+    travel as lists; PostgreSQL first groups by the working days too, which it can spread over
+    parallel workers (string_agg cannot be, before PostgreSQL 16), and lists the few thousand
+    points with their weights.
     """
     cal = calendar_until(today)
-    counts = (_pg_counts if dialect_name == "postgresql" else _sqlite_counts)
+    postgres = dialect_name == "postgresql"
+    counts = (_pg_counts if postgres else _sqlite_counts)
     joined, day_counts = counts(DESK.join(REFS, REFS.c.id == DESK.c.referral_id), cal)
-    r = (select(DESK.c.partner_id, DESK.c.language, *day_counts, (DESK.c.status == "open").label("is_open"),
-                FollowUp.overdue_on(today).label("is_overdue"), DESK.c.contact_day.is_not(None).label("contacted"))
-         .select_from(joined)
-         .where(REFS.c.consent == True, *record_conditions(scope, REFS))  # noqa: E712
-         .offset(0).subquery("desk_rows"))
-    contact = r.c.contact_count - r.c.record_count
-    closing = r.c.closing_count - r.c.record_count
+    rows = (select(DESK.c.partner_id, DESK.c.language, *day_counts, (DESK.c.status == "open").label("is_open"),
+                   FollowUp.overdue_on(today).label("is_overdue"), DESK.c.contact_day.is_not(None).label("contacted"))
+            .select_from(joined)
+            .where(REFS.c.consent == True, *record_conditions(scope, REFS)))  # noqa: E712
+    # OFFSET 0 keeps SQLite from looking each day up again wherever it is used; on PostgreSQL it
+    # would forbid the parallel plan, and the lookups are array subscripts.
+    r = (rows if postgres else rows.offset(0)).subquery("desk_rows")
+    contact = (r.c.contact_count - r.c.record_count).label("contact")
+    closing = (r.c.closing_count - r.c.record_count).label("closing")
     # In the target's base: contacted, or the record more than TARGET_DAYS working days old.
     in_base = or_(r.c.contacted, r.c.record_count < cal.count(today) - TARGET_DAYS)
-    return (
-        select(r.c.partner_id, r.c.language, func.count().label("referrals"),
-               func.count().filter(r.c.is_open).label("open"), func.count().filter(r.c.is_overdue).label("overdue"),
-               func.count().filter(contact <= TARGET_DAYS).label("within"), func.count().filter(in_base).label("base"),
-               number_list(contact).label("contact_days"), number_list(closing).label("closing_days"))
-        .group_by(r.c.partner_id, r.c.language)
-    )
+    tallies = (func.count().filter(r.c.is_open).label("open"), func.count().filter(r.c.is_overdue).label("overdue"),
+               func.count().filter(in_base).label("base"))
+    if not postgres:
+        return (select(r.c.partner_id, r.c.language, func.count().label("referrals"), *tallies[:2],
+                       func.count().filter(contact <= TARGET_DAYS).label("within"), tallies[2],
+                       number_list(contact).label("contact_days"), number_list(closing).label("closing_days"))
+                .group_by(r.c.partner_id, r.c.language))
+    points = (select(r.c.partner_id, r.c.language, contact, closing, func.count().label("n"), *tallies)
+              .group_by(r.c.partner_id, r.c.language, contact, closing).subquery("desk_points"))
+    p = points.c
+
+    def total(column, *where):  # a count again, not PostgreSQL's numeric sum of counts
+        summed = func.sum(column).filter(*where) if where else func.sum(column)
+        return cast(func.coalesce(summed, 0), Integer)
+
+    return (select(p.partner_id, p.language, total(p.n), total(p.open), total(p.overdue),
+                   total(p.n, p.contact <= TARGET_DAYS), total(p.base),
+                   number_list(p.contact, p.n).label("contact_days"), number_list(p.closing, p.n).label("closing_days"))
+            .group_by(p.partner_id, p.language))
 
 
 DAYS = (("record", DESK.c.record_day), ("contact", DESK.c.contact_day), ("closing", DESK.c.closing_day))
