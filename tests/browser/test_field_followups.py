@@ -275,6 +275,9 @@ def test_refused_steps_need_attention_until_discarded(server, context, db, world
     box.wait_for()
     closed_words = "This referral is closed: nothing more can happen to it."
     assert tr.get(closed_words, closed_words) in box.inner_text()
+    # The status bar calls it a step, not a record.
+    bar = page.inner_text("#outbox-status .outbox-status__text")
+    assert tr["1 follow-up step needs attention"] in bar and tr["1 record needs attention"] not in bar
     entry = next(e for e in outbox_entries(page) if e["uuid"] == refused)
     assert entry["status"] == "needs_attention" and entry["http_status"] == 422
     assert [e.type for e in events_on_server(db, closed_meanwhile)] == ["assigned", "closed"]

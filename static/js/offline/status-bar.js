@@ -7,7 +7,7 @@ import { counts, flush } from "../outbox.js";
 import { renderAttention } from "./attention.js";
 import { applyUpdate, onUpdateReady, updateReady } from "./worker.js";
 
-let detail = { pending: 0, sending: 0, needs_attention: 0, sent: 0 };
+let detail = { pending: 0, sending: 0, needs_attention: 0, sent: 0, steps_waiting: 0, steps_attention: 0 };
 let expanded = false;
 let node = null;
 
@@ -61,8 +61,13 @@ function render() {
   // itself (back-off timer, the "online" event, reopening the app).
   const unanswered = !offline && detail.last_error === "network";
   const parts = [];
-  if (attention) parts.push(plural(N_("1 record needs attention"), N_("%(count)d records need attention"), attention));
-  if (notSent) parts.push(plural(N_("1 record not sent yet"), N_("%(count)d records not sent yet"), notSent));
+  // Records and follow-up steps are said apart: a step is no record of a door.
+  const steps = { waiting: detail.steps_waiting || 0, attention: detail.steps_attention || 0 };
+  const records = { waiting: notSent - steps.waiting, attention: attention - steps.attention };
+  if (records.attention) parts.push(plural(N_("1 record needs attention"), N_("%(count)d records need attention"), records.attention));
+  if (steps.attention) parts.push(plural(N_("1 follow-up step needs attention"), N_("%(count)d follow-up steps need attention"), steps.attention));
+  if (records.waiting) parts.push(plural(N_("1 record not sent yet"), N_("%(count)d records not sent yet"), records.waiting));
+  if (steps.waiting) parts.push(plural(N_("1 follow-up step not sent yet"), N_("%(count)d follow-up steps not sent yet"), steps.waiting));
   if (!parts.length) parts.push(t(N_("All sent")));
   if (notSent && detail.flushing) parts.push(t(N_("Sending…")));
   if (notSent && offline) parts.push(t(N_("Offline: records are kept on this phone")));

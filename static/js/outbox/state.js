@@ -11,7 +11,7 @@ export const state = {
   lastError: null, // why the last try failed: "network", "auth" or "server"
 };
 
-export let lastCounts = { pending: 0, sending: 0, needs_attention: 0, sent: 0 };
+export let lastCounts = { pending: 0, sending: 0, needs_attention: 0, sent: 0, steps_waiting: 0, steps_attention: 0 };
 
 export async function announce() {
   lastCounts = await countEntries();
