@@ -35,31 +35,27 @@ def _records(*columns):
 
 
 def _replace_indexes(last: str) -> None:
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        for name, columns in INDEXED.items():
-            batch_op.create_index(name, [*columns, last], unique=False)
+    for name, columns in INDEXED.items():
+        op.create_index(name, "records", [*columns, last], unique=False)
 
 
 def _drop_indexes() -> None:
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        for name in INDEXED:
-            batch_op.drop_index(name)
+    for name in INDEXED:
+        op.drop_index(name, table_name="records")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("ownership", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("ownership_bits", sa.SmallInteger(), nullable=True))
+    # Added and dropped in place, not through a batch copy of the table: SQLite cannot copy
+    # records while referrals point at them. In place, a new column needs a default to be NOT
+    # NULL; it stays, so a row an older process inserts during a deploy still gets a value.
+    op.add_column("records", sa.Column("ownership", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.add_column("records", sa.Column("ownership_bits", sa.SmallInteger(), nullable=False, server_default="0"))
     records = _records(sa.column("ambassador", sa.Boolean()), sa.column("ownership", sa.JSON()),
                        sa.column("ownership_bits", sa.SmallInteger()))
     op.execute(records.update().where(records.c.ambassador == sa.true())
                .values(ownership=["ambassador"], ownership_bits=AMBASSADOR_BIT))
-    op.execute(records.update().where(records.c.ownership_bits.is_(None)).values(ownership=[], ownership_bits=0))
     _drop_indexes()
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.alter_column("ownership", existing_type=sa.JSON(), nullable=False)
-        batch_op.alter_column("ownership_bits", existing_type=sa.SmallInteger(), nullable=False)
-        batch_op.drop_column("ambassador")
+    op.drop_column("records", "ambassador")
     _replace_indexes("ownership_bits")
 
     with op.batch_alter_table("address_tallies", schema=None) as batch_op:
@@ -84,15 +80,12 @@ def downgrade() -> None:
     with op.batch_alter_table("address_tallies", schema=None) as batch_op:
         for name in TALLIED:
             batch_op.drop_column(name)
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("ambassador", sa.Boolean(), nullable=True))
+    op.add_column("records", sa.Column("ambassador", sa.Boolean(), nullable=False, server_default=sa.false()))
     records = _records(sa.column("ambassador", sa.Boolean()), sa.column("ownership_bits", sa.SmallInteger()))
     # The flag meant the ambassador code alone: the other codes have no place before this revision.
-    op.execute(records.update().values(
-        ambassador=records.c.ownership_bits.op("&")(AMBASSADOR_BIT) != 0))
+    op.execute(records.update().where(records.c.ownership_bits.op("&")(AMBASSADOR_BIT) != 0)
+               .values(ambassador=sa.true()))
     _drop_indexes()
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.alter_column("ambassador", existing_type=sa.Boolean(), nullable=False)
-        batch_op.drop_column("ownership_bits")
-        batch_op.drop_column("ownership")
+    op.drop_column("records", "ownership_bits")
+    op.drop_column("records", "ownership")
     _replace_indexes("ambassador")
