@@ -308,7 +308,9 @@ def link_records(session: Session, street_ids: set[int]) -> int:
         return 0
     result = session.execute(
         update(Record)
-        .where(Record.street_id.in_(street_ids), Record.address_id.is_(None), Record.house_number.is_not(None))
+        .where(Record.street_id.in_(street_ids), Record.address_id.is_(None), Record.house_number.is_not(None),
+               # Numbers the register still does not know stay as they are, and are not counted.
+               registered_address(RECORDS.c).is_not(None))
         .values(address_id=registered_address(RECORDS.c))
         .execution_options(synchronize_session=False)
     )
