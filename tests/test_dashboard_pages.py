@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import session_client as signed_in_client
+from helpers import catalog_text
 from fieldapp.timeutil import utcnow
 
 
@@ -28,7 +29,7 @@ def test_dashboard_page(app, dashboard_world):
     # Ownership per code: Smitsplein (brought_neighbour 1 address + 1 anonymous record,
     # language_helper 1 anonymous record) and Weegbreestraat (ambassador), then the total.
     ownership = html[html.index('id="ownership-h"'):html.index('id="weekly-h"')]
-    assert "Buurtgenoot meegenomen" in ownership or "Brought a neighbour along" in ownership
+    assert catalog_text("nl", "Brought a neighbour along") in ownership
     rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', ownership)
     cells = {name: re.findall(r"<td>([^<]*)</td>", tds) for name, tds in rows}
     assert cells == {"Smitsplein": ["1 (1)", "0", "0", "0", "0 (1)", "0"],
