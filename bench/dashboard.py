@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from fieldapp.accounts.models import Partner, User  # noqa: E402
 from fieldapp.accounts.operations import ensure_standard_partners, hash_password  # noqa: E402
+from fieldapp.codes import ownership_bits  # noqa: E402
 from fieldapp.db import make_engine  # noqa: E402
 from fieldapp.migrations.runner import upgrade  # noqa: E402
 from fieldapp.models import import_all_models  # noqa: E402
@@ -149,7 +150,9 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, n_referra
                 "taalcoach_present": rng.random() < 0.15,
                 "outcome": "talked" if channel == "loket" else rng.choice(OUTCOMES),
                 "topics": [], "measures": [], "heard_via": "flyer" if channel == "loket" else None,
-                "partners": partners, "partner_count": len(partners), "ambassador": rng.random() < 0.005,
+                "partners": partners, "partner_count": len(partners),
+                **({"ownership": ["ambassador"], "ownership_bits": ownership_bits(["ambassador"])}
+                   if rng.random() < 0.005 else {"ownership": [], "ownership_bits": 0}),
                 "notes": None, "recorded_by_id": user_id, "recorded_by_partner_id": partner_ids["eas"],
                 "received_at": at + timedelta(hours=1), "fingerprint": f"{done:064d}",
             })

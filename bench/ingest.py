@@ -158,7 +158,8 @@ def raw_rows(url: str, records: list[dict], due_days: int = 14) -> tuple[list[di
             "language": r["language"], "taalcoach_present": r["taalcoach_present"],
             "outcome": r.get("outcome") or ("talked" if r["channel"] == "loket" else None),
             "topics": sorted(r["topics"]), "measures": r.get("measures", []), "heard_via": r.get("heard_via"),
-            "partners": partners, "partner_count": len(partners), "ambassador": False, "notes": None,
+            "partners": partners, "partner_count": len(partners), "ownership": [], "ownership_bits": 0,
+            "notes": None,
             "recorded_by_id": user_id, "recorded_by_partner_id": partner_id, "received_at": received,
             "fingerprint": "0" * 64,
         })

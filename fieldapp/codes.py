@@ -27,6 +27,7 @@ CHANNELS = CodeList("channel", {
     "klus": _l("Klusactie visit"),
     "loket": _l("Energieloket walk-in"),
     "visit": _l("Home visit"),
+    "event": _l("Sign-up at a meeting"),
 })
 
 OUTCOMES = CodeList("outcome", {
@@ -75,8 +76,26 @@ HEARD_VIA = CodeList("heard_via", {
     "social_media": _l("Social media"),
     "website": _l("Website"),
     "letter": _l("Letter"),
+    "event": _l("A meeting or event"),
     "other": _l("Other"),
 })
+
+# What a resident did to carry the project (DOMAIN.md part two, "Ownership"). Append only: a
+# record's ownership_bits column holds bit 2**i for the i-th code, so the order is stored data.
+OWNERSHIP = CodeList("ownership", {
+    "brought_neighbour": _l("Brought a neighbour along"),
+    "became_volunteer": _l("New volunteer"),
+    "hosted": _l("Host of a meeting or klusactie at home"),
+    "cooked": _l("Cook for a meeting or klusdag"),
+    "language_helper": _l("Interpreter for neighbours"),
+    "ambassador": _l("Ambassador"),  # the old flag: came back on their own or brings neighbours
+})
+
+
+def ownership_bits(codes) -> int:
+    """The bit mask of ownership codes, so SQL counts them per code without JSON functions."""
+    return sum(1 << OWNERSHIP.codes.index(code) for code in set(codes))
+
 
 REFERRALS = CodeList("referral", {
     "energy_coach": _l("Energy coach"),

@@ -342,6 +342,7 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
     from sqlalchemy import select, update
 
     from fieldapp.accounts.models import User
+    from fieldapp.codes import ownership_bits
     from fieldapp.dashboard import tallies
     from fieldapp.followup.routing import route_all_unrouted
     from fieldapp.records.models import Record, Referral
@@ -368,7 +369,7 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
     records, referrals, rows, referral_rows = {}, {}, [], []
 
     def rec(label, street, number, when, channel, outcome, language, partners=("eas",), addition="",
-            taalcoach=False, ambassador=False, refs=(), user="vol"):
+            taalcoach=False, ownership=(), refs=(), user="vol"):
         rid = _uuid.uuid4()
         records[label] = rid
         partners = sorted(set(partners) | {users[user].partner.code})
@@ -378,7 +379,8 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
             "house_number": number, "house_addition": addition or None, "occurred_at": at(when),
             "language": language, "taalcoach_present": taalcoach, "outcome": outcome, "topics": [],
             "measures": [], "heard_via": "flyer" if channel == "loket" else None, "partners": partners,
-            "partner_count": len(partners), "ambassador": ambassador, "notes": None,
+            "partner_count": len(partners), "ownership": sorted(ownership),
+            "ownership_bits": ownership_bits(ownership), "notes": None,
             "recorded_by_id": users[user].id, "recorded_by_partner_id": users[user].partner_id,
             "received_at": at(when) + _td(minutes=5), "fingerprint": label.ljust(64, "0"),
         })
@@ -411,10 +413,16 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
               ("f_answered_4d", "energy_coach", True, _date(2026, 4, 14), "2026-04-05T00:30:00+02:00")])
     rec("r10", "Koningsweg", 12, "2026-04-01T00:10:00+02:00", "loket", "talked", "nl")  # after the period
     # Weegbreestraat: 5 (owner), 7 (social rent), 9 (private rent); 4 households by hand
-    rec("r12", "Weegbreestraat", 5, "2026-03-16T10:00:00+01:00", "rally", "talked", "so", ambassador=True,
+    rec("r12", "Weegbreestraat", 5, "2026-03-16T10:00:00+01:00", "rally", "talked", "so", ownership=("ambassador",),
         partners=("vang",))
     rec("r13", "Weegbreestraat", 7, "2026-03-17T10:00:00+01:00", "visit", "talked", "so", taalcoach=True)
     rec("r14", "Weegbreestraat", 9, "2026-01-10T10:00:00+01:00", "klus", "let_in", "nl")  # before the period
+    # Sign-ups at meetings (channel event: no door outcome) and ownership codes (issue 16)
+    rec("r16", "Weegbreestraat", 9, "2026-03-20T19:30:00+01:00", "event", None, "ti")
+    rec("r17", "Smitsplein", 2, "2026-03-25T10:00:00+01:00", "rally", "brief", "nl", ownership=("brought_neighbour",))
+    rec("r18", "Smitsplein", None, "2026-03-21T19:30:00+01:00", "event", None, "so",
+        ownership=("language_helper", "brought_neighbour"))
+    rec("r19", "Smitsplein", 1, "2026-02-20T19:30:00+01:00", "event", None, "tr", ownership=("hosted",))  # before
     # Elders: never visible to Smitsveen users
     rec("r15", "Dorpsstraat", 1, "2026-03-10T10:00:00+01:00", "rally", "talked", "nl", user="outsider",
         refs=[("f_elders", "energy_coach", True, _date(2026, 3, 12), None)])

@@ -9,7 +9,11 @@ Smitsplein (2 households: 1 social rent, 2 owner)
   r3  #2  visit not_home, nl      -> klus/visit but nobody met: step 1
   r4  no number, rally, so        -> anonymous
   r5  #99 (not in register), rally, ti, taalcoach -> anonymous
-  => #1 step 5, #2 step 1: trust (5+1)/2*20 = 60
+  r17 #2 rally brief, nl, ownership brought_neighbour -> step 5 (its own outcome gives 1, like r2 and r3)
+  r18 no number, event, so, ownership language_helper + brought_neighbour -> anonymous
+  r19 #1 2026-02-20 event, tr, ownership hosted -> before the period: not counted
+  => #1 step 5, #2 step 5: trust (5+5)/2*20 = 100
+  ownership: brought_neighbour 1 address (#2) + 1 anonymous record (r18); language_helper 1 anonymous
 Koningsweg (3 households: 10-1, 10-2 social rent, 12 private rent)
   r6  10-1 klus let_in, ar, eas+present+portaal, consented referral due 2026-03-20 open -> step 4, overdue
   r7  10-2 visit refused, nl, taalcoach, eas+schuldhulpmaatje, consented referral answered after 2.0 days
@@ -19,9 +23,11 @@ Koningsweg (3 households: 10-1, 10-2 social rent, 12 private rent)
       open until 2099, another answered after 4.04 days -> step 3 (a commitment)
   r10 12 2026-04-01 00:10 CEST loket -> after the period: not counted
 Weegbreestraat (4 households by hand; register 5 owner, 7 social rent, 9 private rent)
-  r12 #5 rally talked, so, ambassador, eas+vang -> step 5
+  r12 #5 rally talked, so, ownership ambassador (the old flag), eas+vang -> step 5
   r13 #7 visit talked, so, taalcoach -> step 4
-  r14 #9 klus 2026-01-10 -> before the period: #9 not reached
+  r14 #9 klus 2026-01-10 -> before the period
+  r16 #9 event (a sign-up at a meeting, no door outcome), ti -> step 2
+  => #5 step 5, #7 step 4, #9 step 2: trust (5+4+2)/3*20 = 73.3; 3 of 4 households reached
 Dorpsstraat (Elders): r15, never visible to Smitsveen users.
 """
 from __future__ import annotations
@@ -33,9 +39,15 @@ from fieldapp.timeutil import local_date, utcnow
 PERIOD = "?from=2026-03-01&to=2026-03-31"
 
 
-def channels(rally=(0, 0), klus=(0, 0), loket=(0, 0), visit=(0, 0)):
+def channels(rally=(0, 0), klus=(0, 0), loket=(0, 0), visit=(0, 0), event=(0, 0)):
     return {code: {"records": r, "addresses": a}
-            for code, (r, a) in (("rally", rally), ("klus", klus), ("loket", loket), ("visit", visit))}
+            for code, (r, a) in (("rally", rally), ("klus", klus), ("loket", loket), ("visit", visit), ("event", event))}
+
+
+def ownership(**counts):
+    """(addresses, anonymous records) per ownership code; the codes not named are (0, 0)."""
+    codes = ("brought_neighbour", "became_volunteer", "hosted", "cooked", "language_helper", "ambassador")
+    return {code: dict(zip(("addresses", "anonymous_records"), counts.get(code, (0, 0)))) for code in codes}
 
 
 def tenure(social=(0, 0), private=(0, 0), owner=(0, 0)):
@@ -57,39 +69,44 @@ def expected_streets(ids):
             "channels": channels(rally=(2, 2), klus=(1, 1), visit=(1, 1)),
             "languages": {"nl": 2, "ar": 1, "tr": 1}, "taalcoach_records": 1,
             "tenure": tenure(social=(2, 2), private=(1, 1)),
-            "koppelkansen": 2, "referrals_open": 2, "referrals_overdue": 1,
+            "koppelkansen": 2, "ownership": ownership(), "referrals_open": 2, "referrals_overdue": 1,
             # answered after 2.0 and 4.04 days: mean of the middle two
             "median_response_days": 3.0,
         },
         {
             "street_id": ids["Smitsplein"], "name": "Smitsplein", "households": 2, "reached": 2, "coverage": 1.0,
-            "anonymous_contacts": 2, "records": 5, "refusals": 1, "trust_index": 60.0,
-            "ladder": ladder(0, 1, 0, 0, 0, 1),
-            "channels": channels(rally=(3, 1), loket=(1, 1), visit=(1, 1)),
-            "languages": {"nl": 2, "so": 1, "ti": 1, "tr": 1}, "taalcoach_records": 2,
+            # r4, r5, r18
+            "anonymous_contacts": 3, "records": 7, "refusals": 1, "trust_index": 100.0,
+            "ladder": ladder(0, 0, 0, 0, 0, 2),
+            # rally r2, r4, r5, r17 (one address: #2); the event r18 has no address
+            "channels": channels(rally=(4, 1), loket=(1, 1), visit=(1, 1), event=(1, 0)),
+            "languages": {"nl": 3, "so": 2, "ti": 1, "tr": 1}, "taalcoach_records": 2,
             "tenure": tenure(social=(1, 1), owner=(1, 1)),
-            "koppelkansen": 1, "referrals_open": 0, "referrals_overdue": 0, "median_response_days": None,
+            "koppelkansen": 1, "ownership": ownership(brought_neighbour=(1, 1), language_helper=(0, 1)),
+            "referrals_open": 0, "referrals_overdue": 0, "median_response_days": None,
         },
         {
-            "street_id": ids["Weegbreestraat"], "name": "Weegbreestraat", "households": 4, "reached": 2,
-            "coverage": 0.5, "anonymous_contacts": 0, "records": 2, "refusals": 0, "trust_index": 90.0,
-            "ladder": ladder(2, 0, 0, 0, 1, 1),
-            "channels": channels(rally=(1, 1), visit=(1, 1)),
-            "languages": {"so": 2}, "taalcoach_records": 1,
-            "tenure": tenure(social=(1, 1), private=(1, 0), owner=(1, 1)),
-            "koppelkansen": 1, "referrals_open": 0, "referrals_overdue": 0, "median_response_days": None,
+            "street_id": ids["Weegbreestraat"], "name": "Weegbreestraat", "households": 4, "reached": 3,
+            "coverage": 0.75, "anonymous_contacts": 0, "records": 3, "refusals": 0, "trust_index": 73.3,
+            "ladder": ladder(1, 0, 1, 0, 1, 1),
+            "channels": channels(rally=(1, 1), visit=(1, 1), event=(1, 1)),
+            "languages": {"so": 2, "ti": 1}, "taalcoach_records": 1,
+            "tenure": tenure(social=(1, 1), private=(1, 1), owner=(1, 1)),
+            "koppelkansen": 1, "ownership": ownership(ambassador=(1, 0)), "referrals_open": 0, "referrals_overdue": 0, "median_response_days": None,
         },
     ]
 
 
 EXPECTED_TOTALS = {
-    "households": 9, "reached": 7, "coverage": 0.7778, "anonymous_contacts": 2, "records": 11, "refusals": 2,
-    # steps 1, 3, 3, 4, 4, 5, 5 -> 25/7*20
-    "trust_index": 71.4, "ladder": ladder(2, 1, 0, 2, 2, 2),
-    "channels": channels(rally=(6, 4), klus=(1, 1), loket=(1, 1), visit=(3, 3)),
-    "languages": {"nl": 4, "so": 3, "tr": 2, "ar": 1, "ti": 1}, "taalcoach_records": 4,
-    "tenure": tenure(social=(4, 4), private=(2, 1), owner=(2, 2)),
-    "koppelkansen": 4, "referrals_open": 2, "referrals_overdue": 1, "median_response_days": 3.0,
+    "households": 9, "reached": 8, "coverage": 0.8889, "anonymous_contacts": 3, "records": 14, "refusals": 2,
+    # steps 2, 3, 3, 4, 4, 5, 5, 5 -> 31/8*20
+    "trust_index": 77.5, "ladder": ladder(1, 0, 1, 2, 2, 3),
+    "channels": channels(rally=(7, 4), klus=(1, 1), loket=(1, 1), visit=(3, 3), event=(2, 1)),
+    "languages": {"nl": 5, "so": 4, "ti": 2, "tr": 2, "ar": 1}, "taalcoach_records": 4,
+    "tenure": tenure(social=(4, 4), private=(2, 2), owner=(2, 2)),
+    # r19's hosted lies before the period
+    "koppelkansen": 4, "ownership": ownership(brought_neighbour=(1, 1), language_helper=(0, 1), ambassador=(1, 0)),
+    "referrals_open": 2, "referrals_overdue": 1, "median_response_days": 3.0,
 }
 
 
@@ -101,23 +118,28 @@ def test_every_field_for_the_period(dashboard_world, login, username):
     assert body["period"] == {"from": "2026-03-01", "to": "2026-03-31", "today": local_date(utcnow()).isoformat()}
     assert body["streets"] == expected_streets(dashboard_world.world.streets)
     assert body["totals"] == EXPECTED_TOTALS
-    assert list(body["totals"]["languages"]) == ["nl", "so", "tr", "ar", "ti"]  # most spoken first
+    assert list(body["totals"]["languages"]) == ["nl", "so", "ti", "tr", "ar"]  # most spoken first
 
 
 def test_without_a_period_every_record_counts(dashboard_world, login):
     body = login("coord").get("/api/v1/dashboard/streets").get_json()
     rows = {row["name"]: row for row in body["streets"]}
-    # r0 joins Smitsplein's rally; #1 stays on step 5.
-    assert rows["Smitsplein"]["records"] == 6
-    assert rows["Smitsplein"]["channels"]["rally"] == {"records": 4, "addresses": 2}
+    # r0 joins Smitsplein's rally, r19 its events; #1 stays on step 5.
+    assert rows["Smitsplein"]["records"] == 9
+    assert rows["Smitsplein"]["channels"]["rally"] == {"records": 5, "addresses": 2}
+    assert rows["Smitsplein"]["channels"]["event"] == {"records": 2, "addresses": 1}
+    # r19 (before the period) adds hosted at #1, from the running tallies as from the records.
+    assert rows["Smitsplein"]["ownership"] == ownership(brought_neighbour=(1, 1), language_helper=(0, 1), hosted=(1, 0))
+    assert body["totals"]["ownership"] == ownership(
+        brought_neighbour=(1, 1), language_helper=(0, 1), hosted=(1, 0), ambassador=(1, 0))
     # r10, a walk-in after r9 at Koningsweg 12: returned (step 5).
     assert rows["Koningsweg"]["ladder"] == ladder(0, 0, 0, 1, 1, 1)
     assert rows["Koningsweg"]["trust_index"] == 80.0
-    # r14, a klus at Weegbreestraat 9: let in (step 4).
+    # r14, a klus at Weegbreestraat 9: let in (step 4), above r16's sign-up (step 2).
     assert rows["Weegbreestraat"]["reached"] == 3
     assert rows["Weegbreestraat"]["coverage"] == 0.75
     assert rows["Weegbreestraat"]["ladder"] == ladder(1, 0, 0, 0, 2, 1)
-    assert body["totals"]["records"] == 14
+    assert body["totals"]["records"] == 18
     assert body["period"]["from"] is None and body["period"]["to"] is None
 
 
@@ -169,10 +191,10 @@ def test_geojson(dashboard_world, login):
     assert set(features) == {"Koningsweg", "Smitsplein", "Weegbreestraat"}
     assert features["Smitsplein"]["geometry"] == {
         "type": "LineString", "coordinates": [[5.2848, 52.1649], [5.2853, 52.1652]]}
-    assert features["Weegbreestraat"]["properties"]["value"] == 90.0
-    assert features["Weegbreestraat"]["properties"]["coverage"] == 0.5
+    assert features["Weegbreestraat"]["properties"]["value"] == 73.3
+    assert features["Weegbreestraat"]["properties"]["coverage"] == 0.75
     coverage = api.get("/api/v1/map/streets.geojson" + PERIOD).get_json()
     assert {f["properties"]["name"]: f["properties"]["value"] for f in coverage["features"]} == {
-        "Koningsweg": 1.0, "Smitsplein": 1.0, "Weegbreestraat": 0.5}
+        "Koningsweg": 1.0, "Smitsplein": 1.0, "Weegbreestraat": 0.75}
     bad = login("vol", "nl").get("/api/v1/map/streets.geojson?metric=colour")
     assert bad.status_code == 422 and bad.get_json()["errors"]["metric"]

@@ -24,7 +24,12 @@ def test_streets_csv(dashboard_world, login):
             if key in COUNTS and value not in ("<10", "x"):
                 assert int(value) == 0 or int(value) >= 10, (row[0], key, value)
     total = dict(zip(COLUMNS, rows[-1]))
-    assert total["records"] == "11"  # 4 + 5 + 2: three hidden cells, none can be solved for
+    assert total["records"] == "14"  # 4 + 7 + 3: three hidden cells, none can be solved for
+    # Ownership per code, addresses plus anonymous records: brought_neighbour 1 + 1 on Smitsplein,
+    # so small everywhere; a code nobody carried is a plain 0.
+    assert [dict(zip(COLUMNS, row))["own_brought_neighbour"] for row in rows] == ["0", "<10", "0", "<10"]
+    assert total["own_cooked"] == "0"
+    assert header[COLUMNS.index("own_ambassador")] == "Ownership: Ambassador"
     assert dict(zip(COLUMNS, rows[1]))["households"] == "<10"
     assert dict(zip(COLUMNS, rows[1]))["coverage"] == "x"  # derived from hidden counts
 
@@ -60,9 +65,14 @@ def test_records_csv_admins_only(dashboard_world, login):
     lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     ids = {line["id"] for line in lines}
     records = dashboard_world.records
-    in_period = {f"r{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13)}
+    in_period = {f"r{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 18)}
     assert ids == {str(records[label]) for label in in_period}
     assert "notes" not in lines[0]
+    by_id = {line["id"]: line for line in lines}
+    assert by_id[str(records["r12"])]["ownership"] == '["ambassador"]'
+    assert by_id[str(records["r18"])]["ownership"] == '["brought_neighbour","language_helper"]'
+    assert by_id[str(records["r18"])]["channel"] == "event" and by_id[str(records["r18"])]["outcome"] == ""
+    assert by_id[str(records["r1"])]["ownership"] == "[]"
     r5 = next(line for line in lines if line["id"] == str(records["r5"]))
     assert r5["house_number"] == "99" and r5["street"] == "Smitsplein"
 

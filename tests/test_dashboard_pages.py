@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import session_client as signed_in_client
+from helpers import catalog_text
 from fieldapp.timeutil import utcnow
 
 
@@ -23,7 +24,17 @@ def test_dashboard_page(app, dashboard_world):
     # One chart of weeks, one bar per street (ladder) and per language spoken; text outside the SVGs.
     assert html.count('class="chart-svg"') == 1 and html.count('class="bar"') == 3 + 5
     assert 'class="ch-rally"' in html and 'class="step-5"' in html and "<text" not in html
-    assert "7 / 9" in html  # reached / households, the whole neighbourhood
+    assert "8 / 9" in html  # reached / households, the whole neighbourhood
+    assert 'class="ch-event"' in html  # the sign-ups at meetings in the weekly chart's legend
+    # Ownership per code: Smitsplein (brought_neighbour 1 address + 1 anonymous record,
+    # language_helper 1 anonymous record) and Weegbreestraat (ambassador), then the total.
+    ownership = html[html.index('id="ownership-h"'):html.index('id="weekly-h"')]
+    assert catalog_text("nl", "Brought a neighbour along") in ownership
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', ownership)
+    cells = {name: re.findall(r"<td>([^<]*)</td>", tds) for name, tds in rows}
+    assert cells == {"Smitsplein": ["1 (1)", "0", "0", "0", "0 (1)", "0"],
+                     "Weegbreestraat": ["0", "0", "0", "0", "0", "1"],
+                     "Totaal": ["1 (1)", "0", "0", "0", "0 (1)", "1"]}
     assert '<details class="definitions">' in html  # folded: two screens of text on a phone
     assert "/api/v1/exports/streets.csv?from=2026-03-01" in html
     assert "<script" not in html and "style=" not in html  # CSP: nothing inline

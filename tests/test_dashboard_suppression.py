@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from fieldapp.dashboard.exports import COUNTS, street_table
 from fieldapp.dashboard.suppression import COMPLEMENTARY, PRIMARY, Table, solvable, suppress
 
-CHANNELS = ("rally", "klus", "loket", "visit")
+CHANNELS = ("rally", "klus", "loket", "visit", "event")
+OWNERSHIP = ("brought_neighbour", "became_volunteer", "hosted", "cooked", "language_helper", "ambassador")
 
 
 # --- the oracle --------------------------------------------------------------------------------
@@ -116,16 +117,21 @@ def street_rows(draw):
         ladder["0"] = draw(small)
         channels = {c: {"records": draw(small), "addresses": 0} for c in CHANNELS}
         records = sum(c["records"] for c in channels.values())
+        # Ownership cells: addresses plus anonymous records per code, most often zero or small.
+        ownership = {c: {"addresses": draw(st.integers(0, 3) | small), "anonymous_records": draw(st.integers(0, 2))}
+                     for c in OWNERSHIP}
         row = {
             "street_id": i + 1, "name": f"S{i}", "households": reached + ladder["0"], "reached": reached,
             "coverage": reached / (reached + ladder["0"]) if reached + ladder["0"] else None,
             "anonymous_contacts": draw(small), "records": records, "refusals": draw(small),
-            "trust_index": 50.0 if reached else None, "ladder": ladder, "channels": channels,
+            "trust_index": 50.0 if reached else None, "ladder": ladder, "channels": channels, "ownership": ownership,
             "taalcoach_records": draw(small), "koppelkansen": draw(small), "referrals_open": draw(small),
             "referrals_overdue": draw(small), "median_response_days": draw(st.none() | st.floats(0, 30)),
         }
         streets.append(row)
-    totals = {"ladder": {}, "channels": {c: {"records": 0, "addresses": 0} for c in CHANNELS}}
+    totals = {"ladder": {}, "channels": {c: {"records": 0, "addresses": 0} for c in CHANNELS},
+              "ownership": {c: {key: sum(r["ownership"][c][key] for r in streets)
+                                for key in ("addresses", "anonymous_records")} for c in OWNERSHIP}}
     for key in ("households", "reached", "anonymous_contacts", "records", "refusals", "taalcoach_records",
                 "koppelkansen", "referrals_open", "referrals_overdue"):
         totals[key] = sum(r[key] for r in streets)

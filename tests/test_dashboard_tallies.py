@@ -96,7 +96,7 @@ def _store(session, **fields):
         "id": uuid.uuid4(), "channel": "loket", "house_number": None, "house_addition": None,
         "occurred_at": utcnow() - timedelta(hours=1), "language": "ti", "taalcoach_present": True,
         "outcome": "talked", "topics": [], "measures": [], "heard_via": "neighbour", "referrals": [],
-        "partners": [], "ambassador": False, "notes": None, **fields,
+        "partners": [], "ownership": [], "notes": None, **fields,
     }
     [outcome] = store(IngestContext(session, user, 14), [data])
     return outcome
@@ -181,10 +181,10 @@ def test_kept_street_figures_are_recounted_where_something_changed(seeded, monke
     assert after_retention["totals"]["anonymous_contacts"] > next_day["totals"]["anonymous_contacts"]
 
 
-def _step_of_one_record(channel: str, outcome: str | None, ambassador: bool) -> int:
+def _step_of_one_record(channel: str, outcome: str | None, ownership: tuple) -> int:
     """DOMAIN.md's trust ladder for one record on its own, written out as the table says it
     (steps 3 and 5 "returned" need other rows): the test's oracle, not the app's code."""
-    if ambassador:
+    if ownership:  # any ownership code
         return 5
     if (channel in ("klus", "visit") or outcome == "let_in") and outcome not in ("not_home", "no_answer_language",
                                                                                  "refused"):
@@ -196,20 +196,25 @@ def _step_of_one_record(channel: str, outcome: str | None, ambassador: bool) -> 
 
 def test_the_step_counted_at_insert_is_the_ladders_step(seeded):
     """Records stored through records.store are counted by the one definition
-    (tallies.record_columns), for every channel, door outcome and ambassador flag; it gives
+    (tallies.record_columns), for every channel, door outcome and ownership code (none, each
+    one alone, two together); it gives
     each the ladder's step, and a recount from scratch gives the same tallies."""
     from itertools import product
 
-    from fieldapp.codes import CHANNELS, OUTCOMES
+    from fieldapp.codes import CHANNELS, OUTCOMES, OWNERSHIP
     from fieldapp.dashboard.tallies import ANONYMOUS, R, T, record_columns
 
     street_id = seeded.scalar(select(Street.id).order_by(Street.id).limit(1))
     expected = {}
-    for channel, outcome, ambassador in product(CHANNELS.codes, (None, *OUTCOMES.codes), (False, True)):
+    own = [T.c[f"own_{code}"] for code in OWNERSHIP.codes]
+    anonymous = (T.c.street_id == street_id, T.c.address_key == ANONYMOUS)
+    own_before = seeded.execute(select(*own).where(*anonymous)).one_or_none() or (0,) * len(own)
+    codes = [(), *((code,) for code in OWNERSHIP.codes), ("brought_neighbour", "hosted")]
+    for channel, outcome, ownership in product(CHANNELS.codes, (None, *OUTCOMES.codes), codes):
         record_id = uuid.uuid4()
         assert _store(seeded, id=record_id, street_id=street_id, channel=channel, outcome=outcome,
-                      ambassador=ambassador).status == "created"
-        expected[record_id] = _step_of_one_record(channel, outcome, ambassador)
+                      ownership=list(ownership)).status == "created"
+        expected[record_id] = _step_of_one_record(channel, outcome, ownership)
     best = next(c for c in record_columns() if c.name == "best")
     in_sql = dict(seeded.execute(select(R.c.id, best).where(R.c.id.in_(expected)).group_by(R.c.id)).all())
     assert in_sql == expected
@@ -217,6 +222,12 @@ def test_the_step_counted_at_insert_is_the_ladders_step(seeded):
     # Folded in at insert: the street's anonymous tally holds the highest of them.
     anonymous_best = seeded.scalar(select(T.c.best).where(T.c.street_id == street_id, T.c.address_key == ANONYMOUS))
     assert anonymous_best == 5
+    # Each code once alone and brought_neighbour and hosted once more together, on every
+    # channel with every outcome (or none).
+    combos = len(CHANNELS.codes) * (1 + len(OUTCOMES.codes))
+    own_after = seeded.execute(select(*own).where(*anonymous)).one()
+    assert {code: after - before for code, before, after in zip(OWNERSHIP.codes, own_before, own_after)} == {
+        code: combos * (2 if code in ("brought_neighbour", "hosted") else 1) for code in OWNERSHIP.codes}
     kept = _tally_rows(seeded)
     tallies.rebuild(seeded)
     assert _tally_rows(seeded) == kept

@@ -188,15 +188,19 @@ def test_i18n_json_for_source_and_unknown_locales(app):
 
 def test_codes_json_describes_every_form_and_list(app, world):
     data = app.test_client().get("/field/codes.json").get_json()
-    assert set(data["forms"]) == {"rally", "klus", "loket", "visit"}
+    assert set(data["forms"]) == {"rally", "klus", "loket", "visit", "event"}
+    # Every channel's form offers the ownership codes; a sign-up at a meeting has no door outcome.
+    assert all("ownership" in form["sections"] for form in data["forms"].values())
+    assert "outcome" not in data["forms"]["event"]["sections"] and data["forms"]["event"]["defaults"] == {}
     assert "measures" in data["forms"]["klus"]["sections"]
     assert "measures" not in data["forms"]["visit"]["sections"]
     assert "heard_via" in data["forms"]["loket"]["required"]
     assert "outcome" in data["forms"]["rally"]["required"]
-    from fieldapp.codes import HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
+    from fieldapp.codes import HEARD_VIA, MEASURES, OUTCOMES, OWNERSHIP, REFERRALS, TOPICS
 
+    assert "event" in HEARD_VIA.codes
     for name, codes in {"outcome": OUTCOMES, "measure": MEASURES, "topic": TOPICS, "heard_via": HEARD_VIA,
-                        "referral": REFERRALS}.items():
+                        "referral": REFERRALS, "ownership": OWNERSHIP}.items():
         assert [o["code"] for o in data["lists"][name]] == list(codes.codes)
     assert {p["code"] for p in data["partners"]} >= {"eas", "balans", "portaal"}
     assert [lang["code"] for lang in data["languages"]][:4] == ["nl", "tr", "ti", "so"]
@@ -224,6 +228,7 @@ def test_the_forms_rules_are_the_schemas_own():
     assert {channel: form.required for channel, form in FORMS.items()} == {
         "rally": ("street", "outcome", "language"), "klus": ("street", "language"),
         "loket": ("street", "heard_via", "language"), "visit": ("street", "language"),
+        "event": ("street", "language"),
     }
 
 

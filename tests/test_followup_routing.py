@@ -158,7 +158,11 @@ def test_migration_0006_puts_referrals_stored_before_it_on_the_desk(app, db, wor
     try:
         with engine.begin() as connection:
             record_id = uuid.uuid4()
-            connection.execute(Record.__table__.insert().values(
+            # The records table as 0005 had it: the ambassador flag, no ownership codes yet.
+            records = sa.table("records", *(sa.column(c.name, c.type) for c in Record.__table__.c
+                                             if not c.name.startswith("ownership")),
+                               sa.column("ambassador", sa.Boolean()))
+            connection.execute(records.insert().values(
                 id=record_id, channel="rally", street_id=world.streets["Koningsweg"], house_number=12,
                 occurred_at=recorded, language="ti", taalcoach_present=False, outcome="talked", topics=[],
                 measures=[], partners=["eas"], partner_count=1, ambassador=False, recorded_by_id=world.users["vol"],

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldapp.codes import CHANNELS, COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
+from fieldapp.codes import CHANNELS, COMMON_LANGUAGES, HEARD_VIA, MEASURES, OUTCOMES, OWNERSHIP, REFERRALS, TOPICS
 from fieldapp.fastload import accept_only
 from fieldapp.records.schemas import BatchEnvelope, BatchRecordIn, RecordIn
 from fieldapp.timeutil import utcnow
@@ -108,10 +108,14 @@ def plain_records(draw, kind: str = "batch") -> dict:
         "topics": st.lists(code(TOPICS), max_size=len(TOPICS.codes)),
         "referrals": st.lists(referral, max_size=3),
         "partners": st.lists(partners, max_size=4),
+        # Older apps send the flag, newer ones the codes; an entry fixed in a newer app may hold both.
         "ambassador": st.booleans(),
+        "ownership": st.lists(code(OWNERSHIP), max_size=len(OWNERSHIP.codes)),
         "notes": st.none() | st.text(max_size=500),
         "outcome": code(OUTCOMES),
     }
+    if channel == "event":
+        del optional["outcome"]  # a sign-up at a meeting has no door outcome
     if channel == "klus":
         optional["measures"] = st.lists(measure, max_size=3, unique_by=lambda m: m["code"])
     if channel == "loket":
@@ -147,6 +151,8 @@ def odd_value(key: str) -> st.SearchStrategy:
             optional={"consent": junk, "due_date": days | junk,
                       "consent_text_version": spiced(st.text(max_size=41)) | junk, "extra": junk}) | junk, max_size=9),
         "partners": st.lists(spiced(partners) | junk, max_size=21),
+        "ownership": st.lists(spiced(code(OWNERSHIP)) | junk, max_size=len(OWNERSHIP.codes) + 2) | junk,
+        "ambassador": st.sampled_from([0, 1, "true", "false", "yes", None]),
         "notes": spiced(st.text(max_size=501)),
     }
     return specific.get(key, st.nothing()) | junk

@@ -176,3 +176,64 @@ def test_the_fingerprint_of_a_record_does_not_change_between_versions():
     assert fingerprint(data, 3) == "0f2a7d10c06f1a3182a3c7028b2c7e7e08ef10852667d07d581170d1f58ab026"
     assert fingerprint({**data, "id": uuid.UUID(int=2)}, 3) == fingerprint(data, 3)  # the id is not hashed
     assert fingerprint(data, 4) != fingerprint(data, 3)  # the sender is
+
+
+def _first_form(data: dict, sender: int) -> str:
+    """The fingerprint as it was computed before ownership codes, written out here as the oracle:
+    the loaded record with its `ambassador` flag, the time in UTC and the sender."""
+    import hashlib
+    import json
+    from datetime import timezone
+
+    canonical = {k: v for k, v in data.items() if k != "id"}
+    canonical["occurred_at"] = data["occurred_at"].astimezone(timezone.utc).isoformat()
+    canonical["sender"] = sender
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str, separators=(",", ":")).encode()).hexdigest()
+
+
+def test_records_sent_before_ownership_codes_keep_their_fingerprint():
+    """A record whose only ownership code is `ambassador` (or none) hashes as the flag did, so a
+    phone resending what it sent before the update gets its 200; other codes make other hashes."""
+    from fieldapp.records.operations import fingerprint
+    from fieldapp.records.schemas import RecordIn
+
+    body = {"channel": "rally", "street_id": 7, "house_number": 12, "occurred_at": "2026-01-05T10:00:00+01:00",
+            "language": "ti", "outcome": "talked", "topics": ["debt"], "partners": ["eas"]}
+    old = {**RecordIn().load(body), "id": uuid.UUID(int=1)}
+    old.pop("ownership")
+    for flag in (False, True):
+        before = _first_form({**old, "ambassador": flag}, 3)
+        for sent in ({**body, "ambassador": flag}, {**body, "ownership": ["ambassador"] if flag else []},
+                     {**body, "ambassador": flag, "ownership": ["ambassador"] if flag else []}):
+            assert fingerprint(RecordIn().load(sent), 3) == before, sent
+    without = fingerprint(RecordIn().load(body), 3)
+    assert without == _first_form({**old, "ambassador": False}, 3)  # the flag was false when not sent
+    cooked = fingerprint(RecordIn().load({**body, "ownership": ["cooked"]}), 3)
+    both = fingerprint(RecordIn().load({**body, "ownership": ["cooked", "ambassador"]}), 3)
+    assert len({without, cooked, both, _first_form({**old, "ambassador": True}, 3)}) == 4
+
+
+def test_an_old_format_retry_is_a_duplicate_and_other_ownership_a_conflict(login, world, db):
+    """PUT exactly-once across the two shapes: the old `ambassador: true` and the code it became
+    are the same record; another code under the same UUID is a conflict, the stored row untouched."""
+    from helpers import rally
+
+    from fieldapp.records.models import Record
+
+    api = login("vol")
+    record_id = uuid.uuid4()
+    old = {**rally(world.streets["Koningsweg"]), "ambassador": True}
+    first = api.put(f"/api/v1/records/{record_id}", json=old)
+    assert first.status_code == 201 and first.get_json()["ownership"] == ["ambassador"]
+    for retry in (old, {**rally(world.streets["Koningsweg"]), "ownership": ["ambassador"]},
+                  {**old, "ownership": ["ambassador"]}):
+        response = api.put(f"/api/v1/records/{record_id}", json=retry)
+        assert response.status_code == 200, retry
+        assert response.get_json()["ownership"] == ["ambassador"] and response.get_json()["ambassador"] is True
+    for other in ({**old, "ambassador": False}, {**old, "ownership": ["cooked"]}):
+        assert api.put(f"/api/v1/records/{record_id}", json=other).status_code == 409, other
+    batch = api.post("/api/v1/records/batch", json={"records": [{**old, "id": str(record_id)}]})
+    assert batch.get_json()["results"][0]["status"] == "duplicate"
+    db.rollback()
+    stored = db.get(Record, record_id)
+    assert stored.ownership == ["ambassador"] and stored.ownership_bits == 1 << 5

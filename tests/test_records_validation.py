@@ -4,6 +4,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp.codes import CHANNELS
 from fieldapp.records.models import Record
 from fieldapp.records.schemas import FIELD_RULES
 
@@ -95,6 +96,14 @@ def test_valid_bodies_of_every_channel_are_accepted(login, world):
          "topics": ["energy_bill"], "referrals": [{"code": "money_questions", "consent": True}]},
         {"channel": "visit", "street_id": street, "house_number": 10, "house_addition": "-1", "occurred_at": "2020-01-01T10:00:00Z",
          "language": "pap", "ambassador": True},
+        # A sign-up at a group meeting: no door outcome, no house number needed, a referral like any record.
+        {"channel": "event", "street_id": street, "occurred_at": "2025-03-01T20:00:00+01:00", "language": "tr",
+         "topics": ["saving_tips"], "referrals": [{"code": "energy_coach", "consent": True}],
+         "ownership": ["cooked", "became_volunteer"]},
+        # Both shapes at once (an older outbox entry fixed in the new form): the union.
+        {"channel": "loket", "street_id": street, "occurred_at": "2025-03-01T10:00:00+01:00", "language": "so",
+         "heard_via": "event", "ownership": ["language_helper"], "ambassador": True},
+        {**rally(street), "ambassador": False},
     ]
     stored = []
     for body in bodies:
@@ -105,6 +114,30 @@ def test_valid_bodies_of_every_channel_are_accepted(login, world):
     assert stored[2]["measures"] == [{"code": "led_bulb", "quantity": 6}, {"code": "radiator_foil", "quantity": 1}]
     assert stored[4]["house_addition"] == "1" and stored[4]["address_registered"] is True
     assert stored[3]["referrals"][0]["due_date"] == "2025-03-15"  # a promise gets a due date by default
+    # The old flag is stored as the ownership code; the answer still says it for older apps.
+    assert stored[4]["ownership"] == ["ambassador"] and stored[4]["ambassador"] is True
+    assert stored[5]["channel"] == "event" and stored[5]["outcome"] is None
+    assert stored[5]["ownership"] == ["became_volunteer", "cooked"] and stored[5]["ambassador"] is False
+    assert stored[5]["referrals"][0]["consent"] is True
+    assert stored[6]["heard_via"] == "event" and stored[6]["ownership"] == ["ambassador", "language_helper"]
+    assert stored[7]["ownership"] == [] and stored[0]["ownership"] == []
+
+
+def test_ownership_codes_are_checked(login, world):
+    api = login("vol", language="nl")
+    street = world.streets["Koningsweg"]
+    for ownership, field in ((["mayor"], "0"), (["cooked", 3], "1"), ("cooked", None)):
+        response = api.put(f"/api/v1/records/{uuid.uuid4()}", json={**rally(street), "ownership": ownership})
+        assert response.status_code == 422, response.get_json()
+        errors = response.get_json()["errors"]["ownership"]
+        assert field is None or field in errors, errors
+    response = api.put(f"/api/v1/records/{uuid.uuid4()}", json={**rally(street), "ambassador": "yes please"})
+    assert response.status_code == 422 and "ambassador" in response.get_json()["errors"]
+    response = api.put(f"/api/v1/records/{uuid.uuid4()}",
+                       json={"channel": "event", "street_id": street, "occurred_at": "2025-03-01T20:00:00+01:00",
+                             "language": "tr", "heard_via": "flyer", "measures": [{"code": "led_bulb"}]})
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"heard_via", "measures"}  # only asked at the loket, a klusactie
 
 
 def test_a_body_that_is_not_json_is_a_clear_4xx(login, world):
@@ -169,7 +202,7 @@ ANSWERS = {"measures": [{"code": "led_bulb", "quantity": 1}], "heard_via": "flye
 
 def breaking(rule, street_id: int) -> dict:
     """A body that breaks `rule` and nothing else of the table."""
-    channel = next(c for c in ("rally", "klus", "loket", "visit")
+    channel = next(c for c in CHANNELS.codes
                    if (not rule.on or c in rule.on) and (not rule.off or c not in rule.off))
     body = {"channel": channel, "street_id": street_id, "occurred_at": "2026-01-05T10:00:00+01:00", "language": "nl",
             "outcome": "talked" if channel == "rally" else None, "heard_via": "flyer" if channel == "loket" else None}

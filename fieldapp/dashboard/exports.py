@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..codes import CHANNELS
+from ..codes import CHANNELS, OWNERSHIP
 from ..records.models import Record
 from ..streets.models import Street
 from .followup_exports import add_followup_sheet
@@ -18,13 +18,16 @@ from .queries import Scope, record_conditions
 from .suppression import Table, suppress
 
 LADDER = tuple(f"ladder_{s}" for s in range(6))
+# Per ownership code: its addresses plus its anonymous records (DOMAIN.md part two). A code's
+# column adds up over the streets; the codes of one row do not (a record may carry several).
+OWN = tuple(f"own_{code}" for code in OWNERSHIP.codes)
 COUNTS = (
     "households", "reached", "anonymous_contacts", "records", "refusals", *LADDER, *CHANNELS.codes,
-    "taalcoach_records", "koppelkansen", "referrals_open", "referrals_overdue",
+    "taalcoach_records", "koppelkansen", *OWN, "referrals_open", "referrals_overdue",
 )
 COLUMNS = (
     "name", "households", "reached", "coverage", "anonymous_contacts", "records", "refusals", "trust_index",
-    *LADDER, *CHANNELS.codes, "taalcoach_records", "koppelkansen", "referrals_open", "referrals_overdue",
+    *LADDER, *CHANNELS.codes, "taalcoach_records", "koppelkansen", *OWN, "referrals_open", "referrals_overdue",
     "median_response_days",
 )
 
@@ -42,6 +45,8 @@ def headers() -> list[str]:
         names[f"ladder_{step}"] = _("Ladder step %(step)s", step=step)
     for code in CHANNELS.codes:
         names[code] = CHANNELS.label(code)
+    for code in OWNERSHIP.codes:
+        names[f"own_{code}"] = _("Ownership: %(code)s", code=OWNERSHIP.label(code))
     return [names[key] for key in COLUMNS]
 
 
@@ -57,6 +62,9 @@ def _flat(row: dict, name: str) -> dict:
         flat[f"ladder_{step}"] = row["ladder"][str(step)]
     for code in CHANNELS.codes:
         flat[code] = row["channels"][code]["records"]
+    for code in OWNERSHIP.codes:
+        counts = row["ownership"][code]
+        flat[f"own_{code}"] = counts["addresses"] + counts["anonymous_records"]
     return flat
 
 
@@ -110,7 +118,7 @@ def streets_xlsx(figures: dict, desk: dict | None = None) -> bytes:
 
 RECORD_COLUMNS = (
     "id", "channel", "street_id", "street", "house_number", "house_addition", "occurred_at", "language",
-    "taalcoach_present", "outcome", "topics", "measures", "heard_via", "partners", "ambassador", "received_at",
+    "taalcoach_present", "outcome", "topics", "measures", "heard_via", "partners", "ownership", "received_at",
 )
 
 
@@ -121,7 +129,7 @@ def records_csv(session: Session, scope: Scope) -> Iterator[str]:
     stmt = (
         select(R.c.id, R.c.channel, R.c.street_id, S.c.name, R.c.house_number, R.c.house_addition,
                R.c.occurred_at, R.c.language, R.c.taalcoach_present, R.c.outcome, R.c.topics, R.c.measures,
-               R.c.heard_via, R.c.partners, R.c.ambassador, R.c.received_at)
+               R.c.heard_via, R.c.partners, R.c.ownership, R.c.received_at)
         .select_from(R.join(S, S.c.id == R.c.street_id))
         .where(*record_conditions(scope))
         .order_by(R.c.occurred_at, R.c.id)
@@ -132,7 +140,7 @@ def records_csv(session: Session, scope: Scope) -> Iterator[str]:
     writer.writerow(RECORD_COLUMNS)
     for row in session.execute(stmt):
         values = list(row)
-        for index in (10, 11, 13):
+        for index in (10, 11, 13, 14):
             values[index] = json.dumps(values[index], separators=(",", ":"))
         values[6] = values[6].isoformat()
         values[15] = values[15].isoformat()

@@ -22,7 +22,7 @@ ix_records_address_occurred = Index("ix_records_address_occurred", Record.addres
 ix_records_dashboard = Index(
     "ix_records_dashboard",
     Record.street_id, Record.address_id, Record.occurred_at, Record.channel, Record.outcome,
-    Record.language, Record.taalcoach_present, Record.partner_count, Record.ambassador,
+    Record.language, Record.taalcoach_present, Record.partner_count, Record.ownership_bits,
 )
 
 # Language mix: records per (street, language) read in index order, without a sort.
@@ -45,6 +45,14 @@ class AddressTally(Base):
     ch_klus: Mapped[int] = mapped_column(Integer)
     ch_loket: Mapped[int] = mapped_column(Integer)
     ch_visit: Mapped[int] = mapped_column(Integer)
+    ch_event: Mapped[int] = mapped_column(Integer)
+    # Records carrying each ownership code (codes.OWNERSHIP), for the counts per code.
+    own_brought_neighbour: Mapped[int] = mapped_column(Integer)
+    own_became_volunteer: Mapped[int] = mapped_column(Integer)
+    own_hosted: Mapped[int] = mapped_column(Integer)
+    own_cooked: Mapped[int] = mapped_column(Integer)
+    own_language_helper: Mapped[int] = mapped_column(Integer)
+    own_ambassador: Mapped[int] = mapped_column(Integer)
     # The highest step one record gives on its own: 1, 2, 4 or 5 (see tallies.record_columns).
     best: Mapped[int] = mapped_column(SmallInteger)
     first_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Float, and_, case, cast, func, literal_column, null, select, text, union_all
 from sqlalchemy.orm import Session
 
-from ..codes import CHANNELS, TENURES
+from ..codes import CHANNELS, OWNERSHIP, TENURES
 from ..records.models import Record, Referral
 from ..streets.models import Address, Street
 from ..timeutil import period_bounds
@@ -176,6 +176,7 @@ def _empty_street(street_id: int, name: str, households: int) -> dict:
         "taalcoach_records": 0,
         "tenure": {code: {"households": 0, "reached": 0} for code in TENURES.codes},
         "koppelkansen": 0,
+        "ownership": {code: {"addresses": 0, "anonymous_records": 0} for code in OWNERSHIP.codes},
         "referrals_open": 0,
         "referrals_overdue": 0,
         "median_response_days": None,
@@ -310,6 +311,9 @@ def street_rows(session: Session, scope: Scope, detail: bool = True) -> list[dic
         func.sum(steps.c.koppel),
         *[func.sum(steps.c[f"ch_{code}"]) for code in CHANNELS.codes],
         *[_count_if(and_(steps.c[f"ch_{code}"] > 0, steps.c.address_id.is_not(None))) for code in CHANNELS.codes],
+        # Per ownership code: the addresses carrying it, and the anonymous records that do.
+        *[_count_if(and_(steps.c[f"own_{code}"] > 0, steps.c.address_id.is_not(None))) for code in OWNERSHIP.codes],
+        *[func.sum(case((steps.c.address_id.is_(None), steps.c[f"own_{code}"]), else_=0)) for code in OWNERSHIP.codes],
         # Typed, so PostgreSQL can match the referral rows' medians in the UNION.
         cast(null(), Float).label("days"),
     ]
@@ -325,7 +329,8 @@ def street_rows(session: Session, scope: Scope, detail: bool = True) -> list[dic
     stmt = union_all(main, *(branches if detail else branches[:1]))
     n_channels = len(CHANNELS.codes)
     for kind, sid, tenure, step, addresses, records, refusals, taalcoach, koppel, *rest in session.execute(stmt):
-        per_channel, days = rest[:-1], rest[-1]
+        per_channel, days = rest[:2 * n_channels], rest[-1]
+        per_code = rest[2 * n_channels:-1]
         row = streets[sid]
         if kind == "counts":
             row.update(referrals_open=int(addresses or 0), referrals_overdue=int(records or 0))
@@ -340,6 +345,10 @@ def street_rows(session: Session, scope: Scope, detail: bool = True) -> list[dic
         for code, n, k in zip(CHANNELS.codes, per_channel[:n_channels], per_channel[n_channels:]):
             row["channels"][code]["records"] += int(n)
             row["channels"][code]["addresses"] += int(k)
+        n_codes = len(OWNERSHIP.codes)
+        for code, k, anonymous in zip(OWNERSHIP.codes, per_code[:n_codes], per_code[n_codes:]):
+            row["ownership"][code]["addresses"] += int(k)
+            row["ownership"][code]["anonymous_records"] += int(anonymous)
         if step is None:
             row["anonymous_contacts"] += int(records)
             continue
@@ -393,6 +402,9 @@ def _totals(rows: list[dict], median: float | None) -> dict:
         for code, counts in row["channels"].items():
             for key in ("records", "addresses"):
                 total["channels"][code][key] += counts[key]
+        for code, counts in row["ownership"].items():
+            for key in ("addresses", "anonymous_records"):
+                total["ownership"][code][key] += counts[key]
         for language, n in row["languages"].items():
             total["languages"][language] = total["languages"].get(language, 0) + n
         for code, counts in row["tenure"].items():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..codes import CHANNELS, TENURES
+from ..codes import CHANNELS, OWNERSHIP, TENURES
 from ..i18n.messages import N_
 from ..validation import PeriodQuery
 
@@ -31,6 +31,11 @@ class TenureFigures(Schema):
     reached = fields.Integer()
 
 
+class OwnershipFigures(Schema):
+    addresses = fields.Integer(metadata={"description": "distinct register addresses with a record carrying the code"})
+    anonymous_records = fields.Integer(metadata={"description": "records carrying the code without a known register address"})
+
+
 def _by_code(code_list, nested):
     return fields.Dict(
         keys=fields.String(validate=validate.OneOf(code_list.codes)),
@@ -55,6 +60,7 @@ class Figures(Schema):
     taalcoach_records = fields.Integer()
     tenure = _by_code(TENURES, TenureFigures)
     koppelkansen = fields.Integer(metadata={"description": "records made by two or more partners"})
+    ownership = _by_code(OWNERSHIP, OwnershipFigures)
     referrals_open = fields.Integer()
     referrals_overdue = fields.Integer()
     median_response_days = fields.Float(allow_none=True)

@@ -23,7 +23,7 @@ from sqlalchemy import Integer, String, and_, case, delete, func, literal_column
 from sqlalchemy.orm import Session
 
 from .. import hooks
-from ..codes import CHANNELS, NO_CONTACT_OUTCOMES
+from ..codes import CHANNELS, NO_CONTACT_OUTCOMES, OWNERSHIP
 from ..db import Writes, writes
 from ..records.models import Record, Referral
 from ..sqlfuncs import week_start
@@ -40,7 +40,7 @@ R = Record.__table__
 F = Referral.__table__
 S = Street.__table__
 SUMMED = ("records", "refusals", "taalcoach", "koppel", *(f"ch_{code}" for code in CHANNELS.codes),
-          "consented_records")
+          *(f"own_{code}" for code in OWNERSHIP.codes), "consented_records")
 
 
 def _sql(value):
@@ -66,7 +66,7 @@ def record_columns(table=R) -> list:
     contact = func.coalesce(table.c.outcome, literal_column("''", String)).not_in(
         [_sql(code) for code in NO_CONTACT_OUTCOMES])
     step4 = and_(or_(_is(table.c.channel, "klus", "visit"), _is(table.c.outcome, "let_in")), contact)
-    step2 = or_(_is(table.c.outcome, "talked", "let_in"), _is(table.c.channel, "loket"))
+    step2 = or_(_is(table.c.outcome, "talked", "let_in"), _is(table.c.channel, "loket", "event"))
     return [
         func.count().label("records"),
         _count_if(_is(table.c.outcome, "refused")).label("refusals"),
@@ -74,12 +74,15 @@ def record_columns(table=R) -> list:
         _count_if(table.c.partner_count >= _sql(2)).label("koppel"),
         # The highest step a record gives on its own (steps 3 and "returned" need other rows):
         # one aggregate instead of a flag per step keeps the per-record work small.
-        func.max(case((table.c.ambassador == true(), _sql(5)), (step4, _sql(4)), (step2, _sql(2)),
+        func.max(case((table.c.ownership_bits != _sql(0), _sql(5)), (step4, _sql(4)), (step2, _sql(2)),
                       else_=_sql(1))).label("best"),
         # The latest walk-in is enough: if any walk-in had an earlier record, this one has.
         func.max(case((_is(table.c.channel, "loket"), table.c.occurred_at), else_=None)).label("last_loket"),
         func.min(table.c.occurred_at).label("first_at"),
         *[_count_if(_is(table.c.channel, code)).label(f"ch_{code}") for code in CHANNELS.codes],
+        # Records carrying each ownership code (its bit in the mask, codes.ownership_bits).
+        *[_count_if(table.c.ownership_bits.op("&")(_sql(1 << i)) != _sql(0)).label(f"own_{code}")
+          for i, code in enumerate(OWNERSHIP.codes)],
     ]
 
 
@@ -153,7 +156,7 @@ def _versions(w: Writes, street_ids):
 
 # What the tallies read of a record.
 COUNTED = ("id", "street_id", "address_id", "occurred_at", "channel", "outcome", "language", "taalcoach_present",
-           "partner_count", "ambassador")
+           "partner_count", "ownership_bits")
 
 
 @cache

@@ -12,7 +12,7 @@ from xstatic.pkg import leaflet
 from .. import audit
 from ..access import require_user
 from ..api import translate_messages
-from ..codes import CHANNELS, TENURES
+from ..codes import CHANNELS, OWNERSHIP, TENURES
 from ..db import get_session
 from ..i18n.formatting import number, percent
 from ..followup.access import visible_followups
@@ -77,6 +77,9 @@ def index():
         "dashboard/index.html",
         figures=figures, streets=streets, sort=sort, descending=descending, query=query, errors=errors,
         channel_labels=channel_labels, tenure_labels={c: TENURES.label(c) for c in TENURES.codes},
+        ownership_labels={c: OWNERSHIP.label(c) for c in OWNERSHIP.codes},
+        # Only the streets where someone took part: most streets have none.
+        ownership_streets=[s for s in streets if any(sum(n.values()) for n in s["ownership"].values())],
         steps=step_labels(), language_names=language_names(),
         weekly=charts.weekly_channels(records_per_week(session, scope), channel_labels),
         ladder_rows=charts.ladder_per_street(figures["streets"], step_labels()),

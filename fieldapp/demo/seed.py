@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Partner, User
 from ..accounts.operations import enrol_totp, ensure_standard_partners, upsert_user
+from ..codes import OWNERSHIP
 from ..db import write_transaction
 from ..records.models import Record
 from ..records.operations import IngestContext, store
@@ -55,7 +56,7 @@ HOUSE_STREETS = (
 )
 HOUSES_PER_STREET = 36
 LANGUAGES = (("nl", 45), ("tr", 20), ("ti", 12), ("so", 10), ("ar", 8), ("en", 5))
-CHANNELS = (("rally", 50), ("klus", 20), ("loket", 20), ("visit", 10))
+CHANNELS = (("rally", 50), ("klus", 20), ("loket", 20), ("visit", 10), ("event", 6))
 RALLY_OUTCOMES = (("not_home", 35), ("no_answer_language", 7), ("refused", 8), ("brief", 20), ("talked", 25), ("let_in", 5))
 
 
@@ -201,7 +202,7 @@ def _seed_records(session: Session, rng: random.Random, users: dict, count: int)
             body["outcome"] = pick(rng, RALLY_OUTCOMES)
         elif channel == "loket":
             body["heard_via"] = pick(rng, (("neighbour", 25), ("rally", 20), ("social_worker", 15), ("flyer", 5),
-                                           ("portaal_welcome", 10), ("religious_community", 10), ("school", 5), ("other", 10)))
+                                           ("portaal_welcome", 10), ("religious_community", 10), ("school", 5), ("event", 5), ("other", 10)))
         elif channel == "klus":
             body["measures"] = [
                 {"code": code, "quantity": rng.randint(1, 6) if code == "led_bulb" else 1}
@@ -214,7 +215,8 @@ def _seed_records(session: Session, rng: random.Random, users: dict, count: int)
         if talked and rng.random() < 0.18:
             body["referrals"] = [{"code": pick(rng, (("energy_coach", 40), ("klusactie", 25), ("debt_help", 15), ("money_questions", 10), ("portaal_repair", 10))),
                                   "consent": rng.random() < 0.85}]
-        body["ambassador"] = rng.random() < 0.004
+        if rng.random() < 0.015:
+            body["ownership"] = rng.sample(OWNERSHIP.codes, rng.randint(1, 2))
         data = schema.load(body)
         data["id"] = uuid.uuid5(RECORD_NAMESPACE, str(index))
         by_user[username].append(data)

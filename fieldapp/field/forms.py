@@ -12,8 +12,8 @@ from functools import cached_property
 from marshmallow import validate
 
 from ..codes import (
-    APPOINTMENT_PLACES, CLOSING_OUTCOMES, COMMON_LANGUAGES, FOLLOWUP_STATUSES, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS,
-    TOPICS,
+    APPOINTMENT_PLACES, CLOSING_OUTCOMES, COMMON_LANGUAGES, FOLLOWUP_STATUSES, HEARD_VIA, MEASURES, OUTCOMES, OWNERSHIP,
+    REFERRALS, TOPICS,
 )
 from ..i18n.messages import N_
 from ..records.schemas import FIELD_RULES, FUTURE_TOLERANCE, IN_THE_FUTURE, MeasureIn, RecordIn, ReferralIn
@@ -23,7 +23,7 @@ from ..records.schemas import FIELD_RULES, FUTURE_TOLERANCE, IN_THE_FUTURE, Meas
 SECTION_FIELDS = {
     "street": "street_id", "house": "house_number", "outcome": "outcome", "language": "language",
     "measures": "measures", "heard_via": "heard_via", "topics": "topics", "referrals": "referrals",
-    "partners": "partners", "notes": "notes", "when": "occurred_at", "ambassador": "ambassador",
+    "partners": "partners", "notes": "notes", "when": "occurred_at", "ownership": "ownership",
 }
 # Set to now when the form opens: required by the schema, but never left for the volunteer.
 PRESET_SECTIONS = frozenset({"when"})
@@ -60,12 +60,12 @@ class FormDefinition:
 
 # Order matters: the first screenful holds what every contact needs; the rest is below the fold.
 _CONTACT = ("street", "house", "outcome", "language")
-_FOLLOW_UP = ("topics", "referrals", "partners", "notes", "when")
+_FOLLOW_UP = ("topics", "referrals", "partners", "ownership", "notes", "when")
 
 FORMS = {
     "rally": FormDefinition(
         "rally", "Bakfietsrally contact",
-        _CONTACT + _FOLLOW_UP + ("ambassador",),
+        _CONTACT + _FOLLOW_UP,
         {},  # no preselected door outcome: one tap, and never a wrong default in the figures
     ),
     "klus": FormDefinition(
@@ -76,7 +76,7 @@ FORMS = {
     ),
     "loket": FormDefinition(
         "loket", "Energieloket walk-in",
-        ("street", "house", "heard_via", "topics", "language", "referrals", "partners", "ambassador", "notes", "when"),
+        ("street", "house", "heard_via", "topics", "language", "referrals", "partners", "ownership", "notes", "when"),
         {"outcome": "talked"},
         (),
     ),
@@ -85,6 +85,13 @@ FORMS = {
         ("street", "house", "language", "outcome") + _FOLLOW_UP,
         {"outcome": "let_in"},
         ("let_in", "talked", "brief", "not_home", "refused"),
+    ),
+    # A sign-up at a group meeting: like a walk-in, no door outcome (the schema forbids one).
+    "event": FormDefinition(
+        "event", "Sign-up at a meeting",
+        ("street", "house", "language", "topics", "referrals", "partners", "ownership", "notes", "when"),
+        {},
+        (),
     ),
 }
 
@@ -101,7 +108,7 @@ SECTION_LABELS = {
     "partners": N_("Partners present"),
     "notes": N_("Notes"),
     "when": N_("When"),
-    "ambassador": N_("Ambassador"),
+    "ownership": N_("The resident takes part"),
 }
 # What the volunteer calls a record field the server complains about: the form's words for it.
 FIELD_LABELS = {SECTION_FIELDS[section]: label for section, label in SECTION_LABELS.items()} | {
@@ -164,6 +171,7 @@ def msgid_of(label) -> str:
 
 
 CODE_LISTS = {"outcome": OUTCOMES, "measure": MEASURES, "topic": TOPICS, "heard_via": HEARD_VIA, "referral": REFERRALS,
+              "ownership": OWNERSHIP,
               # the follow-up desk's screens
               "followup_status": FOLLOWUP_STATUSES, "place": APPOINTMENT_PLACES, "closing_outcome": CLOSING_OUTCOMES}
 CONVERSATION_LANGUAGES = COMMON_LANGUAGES

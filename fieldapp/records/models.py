@@ -27,7 +27,7 @@ class Record(Base):
         # A street's records in a period, with every column the dashboard groups them by, so a
         # chosen period is read from this index alone (bench/dashboard.py; migration 0004).
         Index("ix_records_street_period", "street_id", "occurred_at", "address_id", "channel", "outcome",
-              "language", "taalcoach_present", "partner_count", "ambassador"),
+              "language", "taalcoach_present", "partner_count", "ownership_bits"),
         Index("ix_records_recorded_by_occurred", "recorded_by_id", "occurred_at"),
     )
 
@@ -47,7 +47,11 @@ class Record(Base):
     partners: Mapped[list] = mapped_column(JSON, default=list)
     # len(partners), kept as a column so koppelkansen are counted in SQL without JSON functions.
     partner_count: Mapped[int] = mapped_column(SmallInteger, default=1)
-    ambassador: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ownership codes (codes.OWNERSHIP), sorted; the old `ambassador: true` is the code "ambassador".
+    ownership: Mapped[list] = mapped_column(JSON, default=list)
+    # The same codes as a bit mask (codes.ownership_bits), kept as a column like partner_count so
+    # the ladder and the counts per code are found in SQL without JSON functions.
+    ownership_bits: Mapped[int] = mapped_column(SmallInteger, default=0)
     notes: Mapped[str | None] = mapped_column(String(500))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_by_partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import hooks
 from ..accounts.models import Partner, User
+from ..codes import ownership_bits
 from ..db import writes
 from ..i18n.messages import N_
 from ..streets.models import Address, Street
@@ -52,7 +53,14 @@ def fingerprint(data: dict, user_id: int) -> str:
     """A stable hash of the loaded (normalised) record and who sent it. Stored with the record:
     changing the text it hashes would turn retries of records sent before the change into
     conflicts (tests/test_records_idempotency.py pins one)."""
-    canonical = {k: v for k, v in data.items() if k != "id"}
+    canonical = {k: v for k, v in data.items() if k not in ("id", "ownership")}
+    # Before ownership codes a record hashed `ambassador` (false when not sent). A record whose
+    # only code is that one hashes as it did then, so a phone retrying a record it sent before
+    # the update, in either shape, gets its 200; any other code is hashed as the list.
+    ownership = data.get("ownership") or []
+    canonical["ambassador"] = "ambassador" in ownership
+    if set(ownership) - {"ambassador"}:
+        canonical["ownership"] = ownership
     canonical["occurred_at"] = data["occurred_at"].astimezone(timezone.utc).isoformat()
     canonical["sender"] = user_id
     return hashlib.sha256(_CANONICAL_JSON.encode(canonical).encode()).hexdigest()
@@ -137,7 +145,8 @@ class IngestContext:
             "heard_via": data["heard_via"],
             "partners": partners,
             "partner_count": len(partners),
-            "ambassador": data["ambassador"],
+            "ownership": data["ownership"],
+            "ownership_bits": ownership_bits(data["ownership"]),
             "notes": data["notes"],
             "recorded_by_id": self.user_id,
             "recorded_by_partner_id": self.user_partner_id,
@@ -299,7 +308,9 @@ def link_records(session: Session, street_ids: set[int]) -> int:
         return 0
     result = session.execute(
         update(Record)
-        .where(Record.street_id.in_(street_ids), Record.address_id.is_(None), Record.house_number.is_not(None))
+        .where(Record.street_id.in_(street_ids), Record.address_id.is_(None), Record.house_number.is_not(None),
+               # Numbers the register still does not know stay as they are, and are not counted.
+               registered_address(RECORDS.c).is_not(None))
         .values(address_id=registered_address(RECORDS.c))
         .execution_options(synchronize_session=False)
     )

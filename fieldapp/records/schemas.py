@@ -12,7 +12,7 @@ from marshmallow import (
     RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
 )
 
-from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, REFERRALS, TOPICS
+from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, OWNERSHIP, REFERRALS, TOPICS
 from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
 from ..validation import LANGUAGES, Id, PeriodQuery, Text, is_language
@@ -60,6 +60,7 @@ FIELD_RULES = (
     FieldRule("heard_via", "required", N_("Ask how the visitor heard of the energieloket."), on=("loket",)),
     FieldRule("heard_via", "forbidden", N_("Only asked at the energieloket."), off=("loket",)),
     FieldRule("outcome", "required", N_("Choose how the door went."), on=("rally",)),
+    FieldRule("outcome", "forbidden", N_("A sign-up at a meeting has no door outcome."), on=("event",)),
     FieldRule("house_addition", "forbidden", N_("An addition needs a house number."), without="house_number"),
 )
 IN_THE_FUTURE = N_("This time lies in the future.")  # beyond FUTURE_TOLERANCE; the phone checks it too
@@ -134,7 +135,16 @@ class RecordIn(Schema):
         Text(validate=validate.Length(min=1, max=40, error=N_("Unknown partner."))), load_default=list,
         validate=validate.Length(max=20, error=N_("Too many items.")),
     )
-    ambassador = fields.Boolean(load_default=False)
+    ownership = fields.List(
+        Text(validate=one_of(OWNERSHIP, N_("Unknown ownership code."))), load_default=list,
+        validate=validate.Length(max=len(OWNERSHIP.codes), error=N_("Too many items.")),
+        metadata={"description": "what the resident did to carry the project (any code: trust step 5)"},
+    )
+    ambassador = fields.Boolean(
+        load_default=False,
+        metadata={"deprecated": True,
+                  "description": "the app's older form of the ownership code ambassador: true adds it"},
+    )
     notes = Text(
         allow_none=True, load_default=None,
         validate=[validate.Length(max=500, error=N_("At most 500 characters."))],
@@ -176,6 +186,11 @@ class RecordIn(Schema):
         data["topics"] = sorted(set(data.get("topics") or []))
         data["partners"] = sorted(set(data.get("partners") or []))
         data["measures"] = sorted(data.get("measures") or [], key=lambda m: m["code"])
+        # Phones with an older app still hold `ambassador: true` in their outbox: it is that code.
+        ownership = set(data.get("ownership") or [])
+        if data.pop("ambassador", False):
+            ownership.add("ambassador")
+        data["ownership"] = sorted(ownership)
         return data
 
 
@@ -241,7 +256,11 @@ class RecordOut(Schema):
     heard_via = fields.String(allow_none=True)
     referrals = fields.List(fields.Nested(ReferralOut))
     partners = fields.List(fields.String())
-    ambassador = fields.Boolean()
+    ownership = fields.List(fields.String())
+    ambassador = fields.Function(
+        lambda r: "ambassador" in r.ownership,
+        metadata={"deprecated": True, "description": "whether ownership holds the code ambassador (for older apps)"},
+    )
     notes = fields.String(allow_none=True)
     recorded_by = fields.Function(lambda r: r.recorded_by.username)
     recorded_by_partner = fields.Function(lambda r: r.recorded_by.partner.code)

@@ -43,7 +43,7 @@ function startRecord(keepContext) {
   if (keepContext) {
     // The next door in the same street: the street, language and partners stay.
     for (const name of ["house_number", "house_addition", "notes"]) if (field(name)) field(name).value = "";
-    form.querySelectorAll('input[name="topics"], input[name="referrals"], input[name="consent"], input[name="heard_via"], input[name="ambassador"]')
+    form.querySelectorAll('input[name="topics"], input[name="referrals"], input[name="consent"], input[name="heard_via"], input[name="ownership"]')
       .forEach((i) => { i.checked = false; });
     form.querySelectorAll('input[name="measure"]').forEach((i) => {
       i.value = "0";

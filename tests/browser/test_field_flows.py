@@ -170,3 +170,36 @@ def test_every_module_a_page_imports_is_asked_for_at_once(live_server, page_360)
         page.goto(f"{live_server.url}{path}?lang=nl")
         page.wait_for_function("document.readyState === 'complete'")
         assert len(asked) > 15 and all(who == "parser" for who in asked.values()), (path, asked)
+
+
+def test_a_sign_up_at_a_meeting_with_ownership_codes_survives_a_language_switch(live_server, page_360):
+    """The event form: no door outcome, the ownership codes as checkboxes; ticks stay through a
+    switch of language and arrive as codes."""
+    page = page_360
+    world = live_server.world
+    signed_in(page, live_server, "vol")
+    page.goto(f"{live_server.url}/field/forms/event?lang=tr")
+    page.wait_for_selector("#record-form[data-ready=true]")
+    assert page.locator('input[name="outcome"]').count() == 0
+    assert page.locator('input[name="ownership"]').count() == 6
+    page.wait_for_selector(f"#street option[value='{world.streets['Koningsweg']}']", state="attached")
+    page.select_option("#street", str(world.streets["Koningsweg"]))
+    page.check('input[name="language"][value="ti"]')
+    page.click("label.chip:has(input[name=ownership][value=cooked])")
+    page.click("label.chip:has(input[name=ownership][value=language_helper])")
+    page.click("nav.languages a[data-locale=ti]")
+    page.wait_for_function("document.documentElement.lang === 'ti'")
+    checked = page.eval_on_selector_all('input[name="ownership"]:checked', "boxes => boxes.map(b => b.value)")
+    assert checked == ["cooked", "language_helper"]
+    page.click("#send")
+    page.wait_for_selector("#send-status[data-last-id]")
+    record_id = page.locator("#send-status").get_attribute("data-last-id")
+
+    token = live_server.token("vol")["token"]
+    record = live_server.app.test_client().get(
+        f"/api/v1/records/{record_id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert (record["channel"], record["street_id"], record["house_number"]) == ("event", world.streets["Koningsweg"], None)
+    assert record["outcome"] is None and record["language"] == "ti"
+    assert record["ownership"] == ["cooked", "language_helper"] and record["ambassador"] is False
+    # The next sign-up starts with no code ticked.
+    page.wait_for_function("document.querySelectorAll('input[name=ownership]:checked').length === 0")

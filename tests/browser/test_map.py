@@ -118,7 +118,7 @@ def test_map_draws_streets_offline(app, live_server, dashboard_world, browser):
         paths = page.locator("#map svg path.street")
         assert paths.count() == 3  # Smitsplein's line and two streets drawn at their centroid
         assert page.locator("#map svg path.band-4").count() == 2  # Koningsweg, Smitsplein: 100 %
-        assert page.locator("#map svg path.band-2").count() == 1  # Weegbreestraat: 50 %
+        assert page.locator("#map svg path.band-3").count() == 1  # Weegbreestraat: 75 % (3 of 4 households)
         legend = page.locator("#map-legend")
         assert legend.is_visible() and "80%–100%" in legend.inner_text()
         # Every street named on the map, without tapping it; and in the numbered list beside it.

@@ -4,6 +4,7 @@ do not strand the outbox, an outbox written by an older version, two tabs, logou
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -301,3 +302,63 @@ def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
     page.screenshot(path=str(artifacts / f"status-bar-{code}.png"))
     width = page.evaluate("document.querySelector('#outbox-status').scrollWidth")
     assert width <= 360
+
+
+def test_an_old_ambassador_flag_in_the_outbox_arrives_as_the_ownership_code_after_the_update(server, context, app,
+                                                                                           world, db):
+    """A phone typed records with the app before ownership codes (its form sent `ambassador`) and
+    could not send them; the app and server are updated meanwhile. The entries go out unchanged
+    after the update, and the server stores the flag as the code `ambassador`."""
+    from sqlalchemy import select
+
+    from fieldapp.records.models import Record
+
+    page = context.new_page()
+    session = prepare_online(page, server, PASSWORD)
+    first_version = page.evaluate(VERSION_OF_WORKER)
+    server.stop()
+    # What the older form read into its payload, key for key: the flag and no ownership list.
+    old_form = {"street_id": world.streets["Weegbreestraat"], "house_number": 7, "house_addition": None,
+                "occurred_at": "2026-11-21T10:00:00+01:00", "language": "so", "taalcoach_present": False,
+                "ambassador": True, "topics": ["energy_bill"], "partners": ["eas"], "notes": None,
+                "channel": "rally", "outcome": "talked", "referrals": []}
+    bodies = [old_form, {**old_form, "ambassador": False, "occurred_at": "2026-11-21T10:05:00+01:00"}]
+    ids = page.evaluate(
+        """async ([module, bodies]) => {
+          const outbox = await import(module);
+          const ids = [];
+          for (const body of bodies) { const id = outbox.newUuid(); await outbox.submit(id, body); ids.push(id); }
+          return ids;
+        }""",
+        [OUTBOX, bodies],
+    )
+    kept = {entry["uuid"]: entry["payload"] for entry in outbox_entries(page)}
+    assert kept[ids[0]]["ambassador"] is True and "ownership" not in kept[ids[0]]
+
+    # The deploy: a new app version and the server that knows ownership codes. Logged out, the
+    # phone cannot send until the volunteer has taken the update and signed in again.
+    app.config["OFFLINE_EXTRA_PRECACHE"] = ["/healthz"]
+    app.extensions.pop("fieldapp.offline.precache", None)
+    server.start()
+    page.evaluate("localStorage.removeItem('fieldapp.session')")
+    open_field(page, server, "/field/login")
+    page.wait_for_selector("#outbox-status .outbox-status__update:not([hidden])")
+    with page.expect_navigation():
+        page.click("#outbox-status .outbox-status__update-button")
+    page.wait_for_function("navigator.serviceWorker.controller")
+    outbox_ready(page)
+    assert page.evaluate(VERSION_OF_WORKER) != first_version
+    assert not_sent(page) == 2
+
+    set_session(page, session)
+    page.wait_for_function("document.querySelector('#outbox-status').dataset.state === 'ok'")
+    # The updated form offers the codes instead of the flag.
+    open_field(page, server, "/field/forms/rally")
+    assert page.locator('input[name="ownership"]').count() == 6
+    assert page.locator('input[name="ambassador"]').count() == 0
+    assert all(server.sent[i] == 1 for i in ids), dict(server.sent)
+    db.rollback()
+    stored = {str(r.id): r for r in db.scalars(select(Record).where(Record.id.in_([uuid.UUID(i) for i in ids])))}
+    assert stored[ids[0]].ownership == ["ambassador"]
+    assert stored[ids[1]].ownership == []
+    assert {entry["uuid"]: entry["status"] for entry in outbox_entries(page)} == {ids[0]: "sent", ids[1]: "sent"}

@@ -119,7 +119,8 @@ const KINDS = {
   },
 };
 
-// In the order the payload has always had its keys (a stored body is compared as JSON).
+// In the order the payload has always had its keys (a stored body is compared as JSON);
+// `ownership` took the place of the `ambassador` flag.
 const FIELDS = [
   { name: "street_id", kind: "id" },
   { name: "house_number", kind: "houseNumber" },
@@ -127,7 +128,7 @@ const FIELDS = [
   { name: "occurred_at", kind: "time" },
   { name: "language", kind: "one" },
   { name: "taalcoach_present", kind: "flag" },
-  { name: "ambassador", kind: "flag" },
+  { name: "ownership", kind: "many", section: "ownership" },
   { name: "topics", kind: "many" },
   { name: "partners", kind: "many" },
   { name: "notes", kind: "text" },
@@ -150,12 +151,21 @@ export function read(form, defaults = {}) {
   return payload;
 }
 
+// An outbox entry made before ownership codes holds `ambassador: true`: it is that code, so a
+// correction opened from it ("Fix") keeps it ticked.
+function withOwnership(payload) {
+  if (!payload?.ambassador) return payload;
+  return { ...payload, ownership: [...new Set([...(payload.ownership || []), "ambassador"])] };
+}
+
 /** Fill the form from a payload. */
 export function write(form, payload) {
+  payload = withOwnership(payload);
   for (const { name, kind } of FIELDS) KINDS[kind].write(form, name, payload[name]);
 }
 
 /** Fill only the fields `values` names (a revisit opened from the queue); the rest stay as they are. */
 export function prefill(form, values) {
+  values = withOwnership(values);
   for (const { name, kind } of FIELDS) if (values[name] !== undefined) KINDS[kind].write(form, name, values[name]);
 }
