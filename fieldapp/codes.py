@@ -27,6 +27,7 @@ CHANNELS = CodeList("channel", {
     "klus": _l("Klusactie visit"),
     "loket": _l("Energieloket walk-in"),
     "visit": _l("Home visit"),
+    "event": _l("Sign-up at a meeting"),
 })
 
 OUTCOMES = CodeList("outcome", {
@@ -75,6 +76,7 @@ HEARD_VIA = CodeList("heard_via", {
     "social_media": _l("Social media"),
     "website": _l("Website"),
     "letter": _l("Letter"),
+    "event": _l("A meeting"),
     "other": _l("Other"),
 })
 
@@ -93,6 +95,15 @@ TENURES = CodeList("tenure", {
     "social_rent": _l("Social rent"),
     "private_rent": _l("Private rent"),
     "owner": _l("Owner-occupied"),
+})
+
+MEETING_TYPES = CodeList("meeting_type", {
+    "residents_meeting": _l("Residents' meeting"),
+    "energy_party": _l("Energy party"),
+    "owners_evening": _l("Owners' evening"),
+    "klusdag": _l("Klusdag"),
+    "street_party": _l("Street party"),
+    "partner_session": _l("Partner session"),
 })
 
 ROLES = CodeList("role", {

@@ -45,6 +45,7 @@ class AddressTally(Base):
     ch_klus: Mapped[int] = mapped_column(Integer)
     ch_loket: Mapped[int] = mapped_column(Integer)
     ch_visit: Mapped[int] = mapped_column(Integer)
+    ch_event: Mapped[int] = mapped_column(Integer, server_default="0")
     # The highest step one record gives on its own: 1, 2, 4 or 5 (see tallies.record_columns).
     best: Mapped[int] = mapped_column(SmallInteger)
     first_at: Mapped[datetime] = mapped_column(UtcDateTime)

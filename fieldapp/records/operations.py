@@ -24,6 +24,7 @@ from .. import hooks
 from ..accounts.models import Partner, User
 from ..db import writes
 from ..i18n.messages import N_
+from ..meetings.models import Meeting
 from ..streets.models import Address, Street
 from ..timeutil import as_utc, local_date, period_bounds, utcnow
 from .models import Record, Referral
@@ -93,6 +94,7 @@ class IngestContext:
         self._known = known or KnownStreetsAndPartners()
         self._hood_of, self._partner_codes = self._known.get(session)
         self._refreshed = known is None
+        self._meetings_ok: dict[uuid.UUID, bool] = {}
 
     def check(self, data: dict) -> dict:
         """Checks that need the database; returns per-field messages (empty when fine)."""
@@ -103,7 +105,18 @@ class IngestContext:
             errors["street_id"] = [N_("Unknown street.")]
         if not (self._partners_known(partners) or self._refresh() and self._partners_known(partners)):
             errors["partners"] = [N_("Unknown partner.")]
+        meeting = data.get("meeting")
+        if meeting is not None and not self._meeting_allowed(meeting):
+            # As for streets: one message for "does not exist" and "another neighbourhood's".
+            errors["meeting"] = [N_("Unknown meeting.")]
         return errors
+
+    def _meeting_allowed(self, meeting_id: uuid.UUID) -> bool:
+        if meeting_id not in self._meetings_ok:
+            self._meetings_ok[meeting_id] = self.session.scalar(
+                select(Meeting.id).where(Meeting.id == meeting_id,
+                                         Meeting.neighbourhood_id.in_(self.neighbourhood_ids))) is not None
+        return self._meetings_ok[meeting_id]
 
     def _street_allowed(self, street_id: int) -> bool:
         return self._hood_of.get(street_id) in self.neighbourhood_ids
@@ -139,6 +152,7 @@ class IngestContext:
             "partner_count": len(partners),
             "ambassador": data["ambassador"],
             "notes": data["notes"],
+            "meeting_id": data.get("meeting"),
             "recorded_by_id": self.user_id,
             "recorded_by_partner_id": self.user_partner_id,
             "received_at": received_at,

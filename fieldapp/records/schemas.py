@@ -60,6 +60,8 @@ FIELD_RULES = (
     FieldRule("heard_via", "required", N_("Ask how the visitor heard of the energieloket."), on=("loket",)),
     FieldRule("heard_via", "forbidden", N_("Only asked at the energieloket."), off=("loket",)),
     FieldRule("outcome", "required", N_("Choose how the door went."), on=("rally",)),
+    FieldRule("outcome", "forbidden", N_("A sign-up at a meeting has no door outcome."), on=("event",)),
+    FieldRule("meeting", "forbidden", N_("Only a sign-up at a meeting names a meeting."), off=("event",)),
     FieldRule("house_addition", "forbidden", N_("An addition needs a house number."), without="house_number"),
 )
 IN_THE_FUTURE = N_("This time lies in the future.")  # beyond FUTURE_TOLERANCE; the phone checks it too
@@ -135,6 +137,8 @@ class RecordIn(Schema):
         validate=validate.Length(max=20, error=N_("Too many items.")),
     )
     ambassador = fields.Boolean(load_default=False)
+    # No load_default: a record sent without it keeps the fingerprint it had before this field.
+    meeting = fields.UUID(allow_none=True, metadata={"description": "an `event` record: the meeting's id"})
     notes = Text(
         allow_none=True, load_default=None,
         validate=[validate.Length(max=500, error=N_("At most 500 characters."))],
@@ -242,6 +246,7 @@ class RecordOut(Schema):
     referrals = fields.List(fields.Nested(ReferralOut))
     partners = fields.List(fields.String())
     ambassador = fields.Boolean()
+    meeting = fields.UUID(attribute="meeting_id", allow_none=True)
     notes = fields.String(allow_none=True)
     recorded_by = fields.Function(lambda r: r.recorded_by.username)
     recorded_by_partner = fields.Function(lambda r: r.recorded_by.partner.code)
