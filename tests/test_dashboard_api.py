@@ -33,9 +33,10 @@ from fieldapp.timeutil import local_date, utcnow
 PERIOD = "?from=2026-03-01&to=2026-03-31"
 
 
-def channels(rally=(0, 0), klus=(0, 0), loket=(0, 0), visit=(0, 0)):
+def channels(rally=(0, 0), klus=(0, 0), loket=(0, 0), visit=(0, 0), event=(0, 0)):
     return {code: {"records": r, "addresses": a}
-            for code, (r, a) in (("rally", rally), ("klus", klus), ("loket", loket), ("visit", visit))}
+            for code, (r, a) in (("rally", rally), ("klus", klus), ("loket", loket), ("visit", visit),
+                                 ("event", event))}
 
 
 def tenure(social=(0, 0), private=(0, 0), owner=(0, 0)):

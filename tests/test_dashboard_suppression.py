@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from fieldapp.dashboard.exports import COUNTS, street_table
 from fieldapp.dashboard.suppression import COMPLEMENTARY, PRIMARY, Table, solvable, suppress
 
-CHANNELS = ("rally", "klus", "loket", "visit")
+CHANNELS = ("rally", "klus", "loket", "visit", "event")
 
 
 # --- the oracle --------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _labels() -> dict:
         "type_labels": {code: MEETING_TYPES.label(code) for code in MEETING_TYPES.codes},
         "heard_via_labels": {code: HEARD_VIA.label(code) for code in HEARD_VIA.codes},
         "language_names": names,
-        "form_languages": COMMON_LANGUAGES,
+        "form_languages": list(COMMON_LANGUAGES),
     }
 
 
