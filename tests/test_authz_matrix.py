@@ -301,7 +301,7 @@ case("field.root", "GET")((lambda a, o: [("-", "/", {})], lambda a, v: 302))
 for _endpoint, _path in (("field.home", "/field/"), ("field.login", "/field/login"), ("field.form", "/field/forms/klus"),
                          ("field.card", "/field/card"), ("field.strings", "/field/i18n/ti.json"),
                          ("field.followups", "/field/followups"), ("field.appointment", "/field/appointment"),
-                         ("field.revisits", "/field/revisits"),
+                         ("field.revisits", "/field/revisits"), ("field.meetings", "/field/meetings"),
                          ("field.codes", "/field/codes.json")):
     case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
 
