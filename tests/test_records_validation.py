@@ -164,12 +164,12 @@ def test_a_street_id_in_the_query_string_filters_the_records(login, world):
 
 # A valid answer for each field a rule of FIELD_RULES names, to break or keep the rule with.
 ANSWERS = {"measures": [{"code": "led_bulb", "quantity": 1}], "heard_via": "flyer", "outcome": "talked",
-           "house_addition": "A", "house_number": 12}
+           "house_addition": "A", "house_number": 12, "meeting": "6f1c2a4e-0b8e-4d7e-9a51-3c2f5d7e8a90"}
 
 
 def breaking(rule, street_id: int) -> dict:
     """A body that breaks `rule` and nothing else of the table."""
-    channel = next(c for c in ("rally", "klus", "loket", "visit")
+    channel = next(c for c in ("rally", "klus", "loket", "visit", "event")
                    if (not rule.on or c in rule.on) and (not rule.off or c not in rule.off))
     body = {"channel": channel, "street_id": street_id, "occurred_at": "2026-01-05T10:00:00+01:00", "language": "nl",
             "outcome": "talked" if channel == "rally" else None, "heard_via": "flyer" if channel == "loket" else None}

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import request
 from flask_babel import gettext
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from ..access import require_user
 from ..api import error_response
 from ..db import get_session, write_transaction
-from ..i18n.messages import N_
 from .operations import CONFLICT, CREATED, list_meetings, plan, report, visible_meeting, with_sign_ups
 from .schemas import MeetingIn, MeetingList, MeetingOut, MeetingQuery, ReportIn
 
@@ -40,8 +37,6 @@ def _answer(stored, session):
 def put_meeting(data, meeting_id: uuid.UUID):
     """Plan a meeting under the UUID the sender made. Safe to retry."""
     user = require_user(*PLANNERS)
-    if data.get("id") not in (None, meeting_id):
-        raise ValidationError({"id": [N_("Does not match the meeting's address.")]})
     session = get_session()
     with write_transaction(session):
         stored = plan(session, user, meeting_id, data)

@@ -26,7 +26,6 @@ class MeetingIn(Schema):
     class Meta:
         unknown = RAISE
 
-    id = fields.UUID(metadata={"description": "client-made UUID; in a PUT it must match the URL"})
     type = Text(required=True, validate=validate.OneOf(MEETING_TYPES.codes, error=N_("Unknown kind of meeting.")),
                 metadata={"enum": list(MEETING_TYPES.codes)})
     starts_at = fields.AwareDateTime(
