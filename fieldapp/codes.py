@@ -114,6 +114,15 @@ TENURES = CodeList("tenure", {
     "owner": _l("Owner-occupied"),
 })
 
+MEETING_TYPES = CodeList("meeting_type", {
+    "residents_meeting": _l("Residents' meeting"),
+    "energy_party": _l("Energy party"),
+    "owners_evening": _l("Owners' evening"),
+    "klusdag": _l("Klusdag"),
+    "street_party": _l("Street party"),
+    "partner_session": _l("Partner session"),
+})
+
 ROLES = CodeList("role", {
     "volunteer": _l("Volunteer"),
     "taalcoach": _l("Taalcoach"),

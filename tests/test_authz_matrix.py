@@ -50,6 +50,7 @@ class Objects:
     records: dict = field(default_factory=dict)  # name -> (uuid, hood, owner)
     users: dict = field(default_factory=dict)  # name -> (id, hood)
     creators: dict = field(default_factory=dict)  # hood -> actor who records there
+    planners: dict = field(default_factory=dict)  # hood -> coordinator who plans meetings there
 
 
 def fresh_referral(o: Objects, hood: str) -> int:
@@ -220,7 +221,7 @@ case("followup.put_route", "PUT")((
                   for hood in ("Smitsveen", "Elders")],
     lambda a, v: signed_in(a, own_hood(a, v, 200) if a.role == "admin" else 403),
 ))
-for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv"):
+for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv", "meetings.csv"):
     case(f"exports.export_{_name.replace('.', '_')}", "GET")((
         lambda a, o, _name=_name: [("-", f"/api/v1/exports/{_name}", {})], lambda a, v: coordinators(a, 200)))
 case("exports.export_records_csv", "GET")((
@@ -228,6 +229,7 @@ case("exports.export_records_csv", "GET")((
     lambda a, v: signed_in(a, 200 if a.role == "admin" else 403),
 ))
 case("dashboard.index", "GET")((lambda a, o: [("-", "/dashboard/", {})], lambda a, v: 302 if a.role is None else 200))
+case("dashboard.meetings", "GET")((lambda a, o: [("-", "/dashboard/meetings", {})], lambda a, v: 302 if a.role is None else 200))
 case("dashboard.coverage_map", "GET")((
     lambda a, o: [("-", "/dashboard/map", {})], lambda a, v: 302 if a.role is None else 200))
 case("dashboard.street", "GET")((
@@ -299,7 +301,7 @@ case("field.root", "GET")((lambda a, o: [("-", "/", {})], lambda a, v: 302))
 for _endpoint, _path in (("field.home", "/field/"), ("field.login", "/field/login"), ("field.form", "/field/forms/klus"),
                          ("field.card", "/field/card"), ("field.strings", "/field/i18n/ti.json"),
                          ("field.followups", "/field/followups"), ("field.appointment", "/field/appointment"),
-                         ("field.revisits", "/field/revisits"),
+                         ("field.revisits", "/field/revisits"), ("field.meetings", "/field/meetings"),
                          ("field.codes", "/field/codes.json")):
     case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
 
@@ -307,6 +309,54 @@ for _endpoint, _path in (("field.home", "/field/"), ("field.login", "/field/logi
 for _endpoint, _path in (("offline.service_worker", "/sw.js"), ("offline.manifest", "/manifest.webmanifest"),
                          ("offline.strings", "/offline/i18n/so.json")):
     case(_endpoint, "GET")((lambda a, o, _path=_path: [("-", _path, {})], lambda a, v: 200))
+
+# Meetings (issue 16): every signed-in user reads their neighbourhoods' meetings (a volunteer
+# picks one to record sign-ups at); coordinators and admins plan and report them, partner
+# volunteers and taalcoaches do not (a meeting is the neighbourhood's; its head counts enter the
+# coordinators' figures). Another neighbourhood's meeting does not exist for them (422 on the
+# neighbourhood when planning, 404 when reporting).
+def meeting_body(o: Objects, hood: str) -> dict:
+    return {"type": "energy_party", "starts_at": "2026-01-05T19:00:00+01:00", "place": "Smitshof",
+            "neighbourhood_id": o.hood_ids[hood], "streets": [o.streets[hood]]}
+
+
+def fresh_meeting(o: Objects, hood: str) -> str:
+    planner = o.planners[hood]
+    mid = str(uuid.uuid4())
+    response = planner.client.put(f"/api/v1/meetings/{mid}", json=meeting_body(o, hood), headers=planner.headers("/api/"))
+    assert response.status_code == 201, response.get_json()
+    return mid
+
+
+case("meetings.get_meetings", "GET")((lambda a, o: [("-", "/api/v1/meetings", {})], lambda a, v: signed_in(a, 200)))
+case("meetings.put_meeting", "PUT")((
+    lambda a, o: [(hood, f"/api/v1/meetings/{uuid.uuid4()}", {"json": meeting_body(o, hood)})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, 201 if a.hood == v else 422),
+))
+case("meetings.put_report", "PUT")((
+    lambda a, o: [(hood, f"/api/v1/meetings/{fresh_meeting(o, hood)}/report", {"json": {"head_count": 12}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, own_hood(a, v, 201)),
+))
+case("meetings_office.index", "GET")((lambda a, o: [("-", "/meetings/", {})], lambda a, v: desk_page(a, 200)))
+case("meetings_office.plan_meeting", "POST")((
+    lambda a, o: [(hood, "/meetings/", {"data": {"id": str(uuid.uuid4()), "type": "klusdag", "day": "2026-01-05",
+                                                  "time": "10:00", "place": "Smitshof",
+                                                  "neighbourhood_id": str(o.hood_ids[hood]),
+                                                  "streets": str(o.streets[hood])}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, (302 if a.hood == v else 422) if a.role in ROLES_WITH_ALL_RECORDS else 403),
+))
+case("meetings_office.meeting", "GET")((
+    lambda a, o: [(hood, f"/meetings/{fresh_meeting(o, hood)}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, own_hood(a, v, 200)),
+))
+case("meetings_office.report_meeting", "POST")((
+    lambda a, o: [(hood, f"/meetings/{fresh_meeting(o, hood)}/report", {"data": {"head_count": "12"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, own_hood(a, v, 302) if a.role in ROLES_WITH_ALL_RECORDS else 403),
+))
 
 # The objects every actor is tried against: (neighbourhood, owner).
 OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
@@ -348,6 +398,7 @@ def _setup(app, db, world) -> tuple[dict, Objects]:
         actors[name] = Actor(name, role, hood, client, token)
     actors["anonymous"].client.environ_base["REMOTE_ADDR"] = "10.0.1.1"
     objects.creators = {"Smitsveen": actors["vol"], "Elders": actors["outsider"]}
+    objects.planners = {"Smitsveen": actors["coord"], "Elders": actors["coord_e"]}
     for name, (hood, owner) in OBJECT_RECORDS.items():
         rid = uuid.uuid4()
         response = actors[owner].client.put(f"/api/v1/records/{rid}", json=record_body(streets[hood]),

@@ -21,6 +21,7 @@ LAYERS = (
      "access", "hooks", "audit", "api", "security", "fastload", "workdays"),
     ("streets",),
     ("accounts",),   # users belong to neighbourhoods (streets)
+    ("meetings",),   # planned by users for streets; records name the meeting a sign-up was at
     ("records",),    # written by users about addresses; never knows the dashboard
     ("followup",),   # the desk: routes and follows records' referrals
     ("revisits",),   # the revisit queue: reads records; the dashboard shows its conversion

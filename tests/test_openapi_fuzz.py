@@ -29,13 +29,17 @@ DERANDOMIZE = os.environ.get("FIELDAPP_FUZZ_RANDOM") != "1"
 # Rules that join several fields or depend on the clock (a klus visit's measures, the loket's
 # "heard via", a time not in the future): OpenAPI 3.0 cannot state them, so a schema-valid body
 # may break one and get a 422 naming exactly these fields. Any other 422 on valid input fails.
-CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to"}
+CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to", "meeting"}
 # A referral's event: which fields each type carries (schemas.EVENT_FIELDS), its time and the
 # appointment's against the clock and the record, the assignee and joint partner among the users
 # and partners stored. The answer call: its time, likewise.
 EVENT_RULES = {"at"} | {name for rules in EVENT_FIELDS.values() for names in rules.values() for name in names}
+# A meeting: its streets must lie in its neighbourhood and its partners be stored, its time after
+# 2000; its report's counts add up to at most the head count, and come once the meeting began.
 OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RULES,
-                   "/api/v1/referrals/{referral_id}/answer": {"answered_at"}}
+                   "/api/v1/referrals/{referral_id}/answer": {"answered_at"},
+                   "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id"},
+                   "/api/v1/meetings/{meeting_id}/report": {"head_count", "head_counts", "heard_via"}}
 
 
 def _fresh_token(app, username: str) -> str:
@@ -81,6 +85,8 @@ def _use_real_ids(case, street_id: int, ids: dict) -> None:
             case.query["partner"] = "eas"
     if isinstance(case.body, dict) and "street_id" in case.body:
         case.body["street_id"] = street_id
+    if case.operation.path == "/api/v1/meetings/{meeting_id}" and isinstance(case.body, dict):
+        case.body.update(neighbourhood_id=ids["neighbourhood_id"](), streets=[street_id], partners=["eas"])
     if isinstance(case.body, dict) and isinstance(case.body.get("records"), list):
         for record in case.body["records"]:
             if isinstance(record, dict) and "street_id" in record:

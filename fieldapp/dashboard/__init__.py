@@ -7,6 +7,7 @@ def register(app, api) -> None:
     from . import tallies
     from .api import blp, exports_blp
     from . import followup_views  # noqa: F401 - adds its routes to bp before bp is registered
+    from . import meeting_views  # noqa: F401 - the same
     from .views import bp, leaflet_bp
 
     formatting.register(app)

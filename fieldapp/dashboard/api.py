@@ -11,8 +11,10 @@ from ..timeutil import local_date, utcnow
 from . import cache
 from .exports import records_csv, streets_csv, streets_xlsx
 from .followup_exports import followup_csv
+from .meeting_exports import meetings_csv
 from .followup_figures import followup_dashboard, followup_figures
 from .geojson import feature_collection
+from .meeting_figures import meeting_figures
 from .queries import Scope
 from .schemas import FollowupDashboard, MapQuery, PeriodQuery, StreetDashboard
 
@@ -39,7 +41,10 @@ def scope_for(user, query: dict, street_id: int | None = None) -> Scope:
 def dashboard_streets(query):
     """Street figures of my neighbourhoods for a period (Europe/Amsterdam days, both included)."""
     user = require_user(*READERS)
-    return cache.cached_street_figures(get_session(), scope_for(user, query))
+    session = get_session()
+    scope = scope_for(user, query)
+    # Meetings change outside the streets' versions the cache keys on: counted on every request.
+    return {**cache.cached_street_figures(session, scope), "meetings": meeting_figures(session, scope)}
 
 
 @blp.route("/dashboard/followup", methods=["GET"])
@@ -105,7 +110,8 @@ def export_streets_xlsx(query):
     """The street table as a spreadsheet, small numbers suppressed. Coordinators."""
     _scope, figures = _audited_export(query, "streets.xlsx")
     desk = followup_figures(get_session(), _scope)
-    return _download(streets_xlsx(figures, desk), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    meetings = meeting_figures(get_session(), _scope)
+    return _download(streets_xlsx(figures, desk, meetings), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"streets{_period_suffix(query)}.xlsx")
 
 
@@ -121,6 +127,20 @@ def export_followup_csv(query):
     audit.record("export", kind="followup.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
     return _download(followup_csv(followup_figures(get_session(), scope)), "text/csv; charset=utf-8",
                      f"followup{_period_suffix(query)}.csv")
+
+
+@exports_blp.route("/meetings.csv", methods=["GET"])
+@exports_blp.arguments(PeriodQuery, location="query")
+@exports_blp.response(200, description="CSV: reach per language community (records plus meeting head counts) and, per "
+                                       "meeting, the loket walk-ins that followed it; counts from 1 to 9 shown as <10, "
+                                       "cells that would give them away as x")
+def export_meetings_csv(query):
+    """The meeting figures for a report, with small numbers suppressed. Coordinators."""
+    user = require_user(*COORDINATORS)
+    scope = scope_for(user, query)
+    audit.record("export", kind="meetings.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    return _download(meetings_csv(meeting_figures(get_session(), scope)), "text/csv; charset=utf-8",
+                     f"meetings{_period_suffix(query)}.csv")
 
 
 @exports_blp.route("/streets.geojson", methods=["GET"])

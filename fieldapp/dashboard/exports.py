@@ -14,6 +14,7 @@ from ..codes import CHANNELS, OWNERSHIP
 from ..records.models import Record
 from ..streets.models import Street
 from .followup_exports import add_followup_sheet
+from .meeting_exports import add_meetings_sheet
 from .queries import Scope, record_conditions
 from .suppression import Table, suppress
 
@@ -100,7 +101,7 @@ def streets_csv(figures: dict) -> str:
     return out.getvalue()
 
 
-def streets_xlsx(figures: dict, desk: dict | None = None) -> bytes:
+def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None = None) -> bytes:
     """The street table; with `desk` (followup_figures), the follow-up figures on a second sheet."""
     from openpyxl import Workbook
 
@@ -111,6 +112,8 @@ def streets_xlsx(figures: dict, desk: dict | None = None) -> bytes:
         sheet.append(row)
     if desk is not None:
         add_followup_sheet(workbook, desk)
+    if meetings is not None:
+        add_meetings_sheet(workbook, meetings)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

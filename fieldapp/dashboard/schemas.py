@@ -71,10 +71,45 @@ class StreetFigures(Figures):
     name = fields.String()
 
 
+class LanguageReach(Schema):
+    language = fields.String(metadata={"description": "ISO 639 code"})
+    records = fields.Integer(metadata={"description": "records in this conversation language"})
+    head_count = fields.Integer(metadata={"description": "people counted at meetings in this language"})
+    reach = fields.Integer(metadata={"description": "records + head_count"})
+
+
+class MeetingReach(Schema):
+    languages = fields.List(fields.Nested(LanguageReach))
+    head_count = fields.Integer(metadata={"description": "people counted at the period's reported meetings"})
+    head_count_language_unknown = fields.Integer(metadata={"description": "the part of head_count whose language was not told"})
+    meetings = fields.Integer(metadata={"description": "meetings that started in the period"})
+    reported = fields.Integer(metadata={"description": "of which reported (with a head count)"})
+
+
+class MeetingFollowUp(Schema):
+    meeting_id = fields.UUID()
+    type = fields.String()
+    starts_at = fields.AwareDateTime()
+    head_count = fields.Integer(allow_none=True)
+    loket_walk_ins = fields.Integer(metadata={
+        "description": "loket walk-ins that heard via `event`, on the meeting's target streets, from its start up to "
+                       "and including the 14th Amsterdam calendar day after it"})
+
+
+class MeetingFigures(Schema):
+    """Beside coverage, never in it: head counts are people at meetings, not households."""
+
+    reach = fields.Nested(MeetingReach)
+    followed_by_loket = fields.List(fields.Nested(MeetingFollowUp))
+    follow_days = fields.Integer()
+
+
 class StreetDashboard(Schema):
     period = fields.Nested(PeriodOut)
     streets = fields.List(fields.Nested(StreetFigures))
     totals = fields.Nested(Figures)
+    meetings = fields.Nested(MeetingFigures, metadata={"description": "reach per language community and meetings "
+                                                                      "followed by loket walk-ins (not in coverage)"})
 
 
 class FollowupFigures(Schema):

@@ -54,7 +54,7 @@ def root():
 
 @bp.route("/field/")
 def home():
-    return _shell_page("field/home.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items()])
+    return _shell_page("field/home.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items() if c in FORMS])
 
 
 @bp.route("/field/login")
@@ -97,7 +97,13 @@ def appointment():
 
 @bp.route("/field/revisits")
 def revisits():
-    return _shell_page("field/revisits.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items()])
+    return _shell_page("field/revisits.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items() if c in FORMS])
+
+
+@bp.route("/field/meetings")
+def meetings():
+    # Which meetings is read from the API by meetings.js: the shell stays one cached page.
+    return _shell_page("field/meetings.html", options=code_options, languages=conversation_languages())
 
 
 @bp.route("/field/i18n/<locale>.json")

@@ -180,5 +180,6 @@ CONVERSATION_LANGUAGES = COMMON_LANGUAGES
 PAGE_TITLES = {
     "home": N_("Home"), "login": N_("Log in"), "card": N_("Resident card"),
     "followups": N_("My follow-ups"), "appointment": N_("Appointment card"), "revisits": N_("Revisits"),
+    "meetings": N_("Sign-ups at a meeting"),
 }
 CONSENT_CHOICES = {"yes": N_("Yes"), "no": N_("No")}

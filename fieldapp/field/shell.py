@@ -69,6 +69,7 @@ def _urls() -> list[str]:
         url_for("field.followups"),
         url_for("field.appointment"),
         url_for("field.revisits"),
+        url_for("field.meetings"),
         *(url_for("field.form", channel=channel) for channel in FORMS),
         *(url_for("static", filename=f"css/{name}") for name in STYLES),
         *(url_for("static", filename=f"js/{name}") for name in script_files()),

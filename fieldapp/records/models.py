@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..db import Base, UtcDateTime
+from ..meetings.models import Meeting
 from ..streets.models import Address, Street
 from ..timeutil import utcnow
 
@@ -53,6 +54,8 @@ class Record(Base):
     # the ladder and the counts per code are found in SQL without JSON functions.
     ownership_bits: Mapped[int] = mapped_column(SmallInteger, default=0)
     notes: Mapped[str | None] = mapped_column(String(500))
+    # An `event` record: the meeting the resident signed up at.
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("meetings.id"), index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_by_partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -62,6 +65,7 @@ class Record(Base):
     street: Mapped[Street] = relationship()
     address: Mapped[Address | None] = relationship()
     recorded_by: Mapped[User] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
     referrals: Mapped[list["Referral"]] = relationship(
         back_populates="record", order_by="Referral.position", lazy="selectin"
     )

@@ -25,6 +25,7 @@ from ..accounts.models import Partner, User
 from ..codes import ownership_bits
 from ..db import writes
 from ..i18n.messages import N_
+from ..meetings.models import Meeting
 from ..streets.models import Address, Street
 from ..timeutil import as_utc, local_date, period_bounds, utcnow
 from .models import Record, Referral
@@ -101,6 +102,7 @@ class IngestContext:
         self._known = known or KnownStreetsAndPartners()
         self._hood_of, self._partner_codes = self._known.get(session)
         self._refreshed = known is None
+        self._meetings_ok: dict[uuid.UUID, bool] = {}
 
     def check(self, data: dict) -> dict:
         """Checks that need the database; returns per-field messages (empty when fine)."""
@@ -111,7 +113,18 @@ class IngestContext:
             errors["street_id"] = [N_("Unknown street.")]
         if not (self._partners_known(partners) or self._refresh() and self._partners_known(partners)):
             errors["partners"] = [N_("Unknown partner.")]
+        meeting = data.get("meeting")
+        if meeting is not None and not self._meeting_allowed(meeting):
+            # As for streets: one message for "does not exist" and "another neighbourhood's".
+            errors["meeting"] = [N_("Unknown meeting.")]
         return errors
+
+    def _meeting_allowed(self, meeting_id: uuid.UUID) -> bool:
+        if meeting_id not in self._meetings_ok:
+            self._meetings_ok[meeting_id] = self.session.scalar(
+                select(Meeting.id).where(Meeting.id == meeting_id,
+                                         Meeting.neighbourhood_id.in_(self.neighbourhood_ids))) is not None
+        return self._meetings_ok[meeting_id]
 
     def _street_allowed(self, street_id: int) -> bool:
         return self._hood_of.get(street_id) in self.neighbourhood_ids
@@ -148,6 +161,7 @@ class IngestContext:
             "ownership": data["ownership"],
             "ownership_bits": ownership_bits(data["ownership"]),
             "notes": data["notes"],
+            "meeting_id": data.get("meeting"),
             "recorded_by_id": self.user_id,
             "recorded_by_partner_id": self.user_partner_id,
             "received_at": received_at,

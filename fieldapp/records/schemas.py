@@ -61,6 +61,7 @@ FIELD_RULES = (
     FieldRule("heard_via", "forbidden", N_("Only asked at the energieloket."), off=("loket",)),
     FieldRule("outcome", "required", N_("Choose how the door went."), on=("rally",)),
     FieldRule("outcome", "forbidden", N_("A sign-up at a meeting has no door outcome."), on=("event",)),
+    FieldRule("meeting", "forbidden", N_("Only a sign-up at a meeting names a meeting."), off=("event",)),
     FieldRule("house_addition", "forbidden", N_("An addition needs a house number."), without="house_number"),
 )
 IN_THE_FUTURE = N_("This time lies in the future.")  # beyond FUTURE_TOLERANCE; the phone checks it too
@@ -145,6 +146,8 @@ class RecordIn(Schema):
         metadata={"deprecated": True,
                   "description": "the app's older form of the ownership code ambassador: true adds it"},
     )
+    # No load_default: a record sent without it keeps the fingerprint it had before this field.
+    meeting = fields.UUID(allow_none=True, metadata={"description": "an `event` record: the meeting's id"})
     notes = Text(
         allow_none=True, load_default=None,
         validate=[validate.Length(max=500, error=N_("At most 500 characters."))],
@@ -261,6 +264,7 @@ class RecordOut(Schema):
         lambda r: "ambassador" in r.ownership,
         metadata={"deprecated": True, "description": "whether ownership holds the code ambassador (for older apps)"},
     )
+    meeting = fields.UUID(attribute="meeting_id", allow_none=True)
     notes = fields.String(allow_none=True)
     recorded_by = fields.Function(lambda r: r.recorded_by.username)
     recorded_by_partner = fields.Function(lambda r: r.recorded_by.partner.code)

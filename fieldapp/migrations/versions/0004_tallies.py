@@ -82,8 +82,9 @@ def upgrade() -> None:
         batch_op.drop_index("ix_records_street_occurred")
         batch_op.create_index("ix_records_street_period", list(PERIOD_COLUMNS), unique=False)
 
-    # Records stored before this revision are tallied by 0008_ownership, which changes what is
-    # tallied: counting here, with today's code, would read columns this revision has not got.
+    # Records stored before this revision are tallied by the newest revision that changes the
+    # tallies' columns (now 0008_ownership): the code that counts them counts into today's
+    # columns, which do not all exist yet at this revision.
 
 
 def downgrade() -> None:
