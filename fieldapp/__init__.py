@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from .followup import register as register_followup
     from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
+    from .initiatives import register as register_initiatives
     from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
     from .revisits import register as register_revisits
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     register_followup(app, api.api)
     register_revisits(app, api.api)
+    register_initiatives(app, api.api)
     register_dashboard(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)

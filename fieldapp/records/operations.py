@@ -93,6 +93,7 @@ class IngestContext:
         self._known = known or KnownStreetsAndPartners()
         self._hood_of, self._partner_codes = self._known.get(session)
         self._refreshed = known is None
+        self._initiatives: dict[int, int | None] = {}
 
     def check(self, data: dict) -> dict:
         """Checks that need the database; returns per-field messages (empty when fine)."""
@@ -103,7 +104,19 @@ class IngestContext:
             errors["street_id"] = [N_("Unknown street.")]
         if not (self._partners_known(partners) or self._refresh() and self._partners_known(partners)):
             errors["partners"] = [N_("Unknown partner.")]
+        initiative = data.get("initiative")
+        if initiative is not None and self._initiative_hood(initiative) != self._hood_of.get(street_id):
+            errors["initiative"] = [N_("Not a running initiative of your organisation in this neighbourhood.")]
         return errors
+
+    def _initiative_hood(self, initiative_id: int) -> int | None:
+        """The neighbourhood of a running initiative the user's partner takes part in (asked of the
+        package that keeps initiatives, above this one), once a request per initiative."""
+        if initiative_id not in self._initiatives:
+            answers = hooks.ask(hooks.INITIATIVES_OPEN_TO, self.session, partner_id=self.user_partner_id,
+                                neighbourhood_ids=self.neighbourhood_ids, initiative_ids=[initiative_id])
+            self._initiatives[initiative_id] = next((a[initiative_id] for a in answers if initiative_id in a), None)
+        return self._initiatives[initiative_id]
 
     def _street_allowed(self, street_id: int) -> bool:
         return self._hood_of.get(street_id) in self.neighbourhood_ids
@@ -139,6 +152,7 @@ class IngestContext:
             "partner_count": len(partners),
             "ambassador": data["ambassador"],
             "notes": data["notes"],
+            "initiative_id": data.get("initiative"),
             "recorded_by_id": self.user_id,
             "recorded_by_partner_id": self.user_partner_id,
             "received_at": received_at,

@@ -135,6 +135,9 @@ class RecordIn(Schema):
         validate=validate.Length(max=20, error=N_("Too many items.")),
     )
     ambassador = fields.Boolean(load_default=False)
+    # No load_default: a record sent without it keeps the fingerprint it had before this field.
+    initiative = Id(allow_none=True, metadata={
+        "description": "the joint initiative this contact was part of: a running one my partner takes part in"})
     notes = Text(
         allow_none=True, load_default=None,
         validate=[validate.Length(max=500, error=N_("At most 500 characters."))],
@@ -176,6 +179,8 @@ class RecordIn(Schema):
         data["topics"] = sorted(set(data.get("topics") or []))
         data["partners"] = sorted(set(data.get("partners") or []))
         data["measures"] = sorted(data.get("measures") or [], key=lambda m: m["code"])
+        if data.get("initiative") is None:
+            data.pop("initiative", None)  # none named: the fingerprint of a record sent without it
         return data
 
 
@@ -242,6 +247,7 @@ class RecordOut(Schema):
     referrals = fields.List(fields.Nested(ReferralOut))
     partners = fields.List(fields.String())
     ambassador = fields.Boolean()
+    initiative = fields.Integer(attribute="initiative_id", allow_none=True)
     notes = fields.String(allow_none=True)
     recorded_by = fields.Function(lambda r: r.recorded_by.username)
     recorded_by_partner = fields.Function(lambda r: r.recorded_by.partner.code)
