@@ -4,7 +4,7 @@ databases (the fixtures run each test on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -48,7 +48,7 @@ def last_progress(db, initiative_id: int, days_ago: int) -> None:
 
 def test_a_coordinator_makes_an_initiative(login):
     made = make(login("coord"))
-    assert made["partners"] == ["eas", "balans"] or sorted(made["partners"]) == ["balans", "eas"]
+    assert made["partners"] == ["eas", "balans"]  # by name: Energie Actief Soest, Stichting Balans
     assert made["owner"] == "vol" and made["owner_partner"] == "eas" and made["status"] == "running"
     assert made["figures"] == {"records": 0, "reached_addresses": 0, "referrals": 0, "open_referrals": 0}
     assert made["stalled"] is False and made["notes"] == []
@@ -184,13 +184,11 @@ def test_an_idea_does_not_stall_from_quiet_but_a_past_due_step_stalls_it(login, 
     coord = login("coord")
     quiet_idea = make(coord, status="idea", title="Quiet idea")
     last_progress(db, quiet_idea["id"], 90)
-    overdue = make(coord, status="idea", title="Overdue step", next_step="Call Portaal",
-                   next_step_due=str(TODAY - timedelta(days=1)))
-    due_today = make(coord, title="Due today", next_step="Call Portaal", next_step_due=str(TODAY))
+    make(coord, status="idea", title="Overdue step", next_step="Call Portaal", next_step_due=str(TODAY - timedelta(days=1)))
+    make(coord, title="Due today", next_step="Call Portaal", next_step_due=str(TODAY))
     flags = {i["title"]: i["stalled"] for i in coord.get("/api/v1/initiatives").get_json()["initiatives"]}
     assert flags == {"Quiet idea": False, "Overdue step": True, "Due today": False}
     assert [i["title"] for i in coord.get("/api/v1/initiatives").get_json()["initiatives"]][0] == "Overdue step"
-    del overdue, due_today
 
 
 def test_the_sql_and_python_stalled_agree(login, db):

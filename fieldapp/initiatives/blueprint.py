@@ -13,7 +13,7 @@ from .access import may_create, visible_initiatives
 from .figures import figures
 from .models import Initiative, initiative_partners
 from .operations import CONFLICT, CREATED, NotAllowed, apply_note, create, today
-from .schemas import InitiativeDetail, InitiativeIn, InitiativeList, InitiativeOut, InitiativeQuery, NoteIn
+from .schemas import InitiativeDetail, InitiativeIn, InitiativeList, InitiativeQuery, NoteIn
 from .shown import shown, stalled_first
 
 blp = Blueprint("initiatives", __name__, url_prefix="/api/v1/initiatives",
