@@ -59,7 +59,7 @@ def create(session: Session, user: User, data: dict) -> Initiative:
         neighbourhood_id=hood_id, title=data["title"], description=data.get("description") or "",
         owner_partner_id=owner_partner.id, owner_id=owner.id, status=data["status"], start_date=data["start_date"],
         next_step=data.get("next_step"), next_step_due=data.get("next_step_due"), created_at=utcnow(),
-        last_progress_day=day_number(local_date(utcnow())), partners=partners)
+        last_progress_day=day_number(local_date(utcnow())), partners=sorted(partners, key=lambda p: p.name))
     session.add(initiative)
     session.flush()
     return initiative
