@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
     from .meetings import register as register_meetings
+    from .initiatives import register as register_initiatives
     from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
     from .revisits import register as register_revisits
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     register_followup(app, api.api)
     register_meetings(app, api.api)
     register_revisits(app, api.api)
+    register_initiatives(app, api.api)
     register_dashboard(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)

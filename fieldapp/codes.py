@@ -193,3 +193,19 @@ PARTNER_ROLES = {
     "present": _l("Volunteers who do small jobs in your home."),
     "vang": _l("Volunteers who keep the neighbourhood clean."),
 }
+
+INITIATIVE_STATUSES = CodeList("initiative_status", {
+    "idea": _l("Idea"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "dropped": _l("Dropped"),
+})
+
+# Where a progress note may take an initiative: forward only. Done and dropped are ends; an
+# initiative taken up again is a new one (its notes say where it came from).
+INITIATIVE_MOVES = {
+    "idea": ("running", "dropped"),
+    "running": ("done", "dropped"),
+    "done": (),
+    "dropped": (),
+}

@@ -24,6 +24,11 @@ STREETS_CHANGED = "streets_changed"
 # record_ids: records whose resident withdrew (an erasure): what is promised to them ends.
 REFERRALS_WITHDRAWN = "referrals_withdrawn"
 
+# A question rather than an event (ask): which initiatives may a record name? facts: partner_id,
+# neighbourhood_ids, initiative_ids; each listener answers {initiative_id: neighbourhood_id} for
+# those of the ids that are running, in one of the neighbourhoods and include the partner.
+INITIATIVES_OPEN_TO = "initiatives_open_to"
+
 _listeners: dict[str, list[Callable]] = {}
 
 
@@ -37,3 +42,8 @@ def listen(event: str, listener: Callable) -> None:
 def announce(event: str, session: Session, **facts) -> None:
     for listener in _listeners.get(event, ()):
         listener(session, **facts)
+
+
+def ask(question: str, session: Session, **facts) -> list:
+    """Each listener's answer to `question`; none when nobody above listens."""
+    return [listener(session, **facts) for listener in _listeners.get(question, ())]

@@ -51,6 +51,7 @@ class Objects:
     users: dict = field(default_factory=dict)  # name -> (id, hood)
     creators: dict = field(default_factory=dict)  # hood -> actor who records there
     planners: dict = field(default_factory=dict)  # hood -> coordinator who plans meetings there
+    initiative_makers: dict = field(default_factory=dict)  # hood -> a coordinator there
 
 
 def fresh_referral(o: Objects, hood: str) -> int:
@@ -295,6 +296,69 @@ case("revisits.get_conversion", "GET")((
     lambda a, v: coordinators(a, 200),
 ))
 
+# Initiatives (issue 16): read by everyone signed in to their neighbourhood; made by coordinators
+# and admins; notes by them and by the owner (`vol` owns the fixture's); the office list and an
+# initiative's page for everyone signed in, the forms to make one and the session overview for
+# coordinators and admins.
+def fresh_initiative(o: Objects, hood: str) -> int:
+    maker = o.initiative_makers[hood]
+    owner = "vol" if hood == "Smitsveen" else "outsider"
+    body = {"title": f"Klusdag {uuid.uuid4().hex[:6]}", "partners": ["eas", "present"], "owner_partner": "eas",
+            "owner": owner, "status": "running", "start_date": "2026-01-10"}
+    response = maker.client.post("/api/v1/initiatives", json=body, headers=maker.headers("/api/"))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def initiative_note(a: Actor, hood: str, status: int) -> int:
+    if a.role is None:
+        return 401
+    if a.hood != hood:
+        return 404
+    return status if a.role in ROLES_WITH_ALL_RECORDS or a.name in ("vol", "outsider") else 403
+
+
+case("initiatives.get_initiatives", "GET")((
+    lambda a, o: [("-", "/api/v1/initiatives", {})], lambda a, v: signed_in(a, 200)))
+case("initiatives.post_initiative", "POST")((
+    lambda a, o: [("-", "/api/v1/initiatives", {"json": {
+        "title": "Klusdag", "partners": ["eas", "present"], "owner_partner": "eas",
+        "owner": "vol" if a.hood == "Smitsveen" else "outsider", "start_date": "2026-01-10"}})],
+    lambda a, v: coordinators(a, 201),
+))
+case("initiatives.get_initiative", "GET")((
+    lambda a, o: [(hood, f"/api/v1/initiatives/{fresh_initiative(o, hood)}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: signed_in(a, own_hood(a, v, 200)),
+))
+case("initiatives.put_note", "PUT")((
+    lambda a, o: [(hood, f"/api/v1/initiatives/{fresh_initiative(o, hood)}/notes/{uuid.uuid4()}",
+                   {"json": {"at": "2026-01-06T10:00:00+01:00", "text": "Date fixed"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: initiative_note(a, v, 201),
+))
+case("initiative_pages.index", "GET")((lambda a, o: [("-", "/initiatives/", {})], lambda a, v: desk_page(a, 200)))
+case("initiative_pages.initiative", "GET")((
+    lambda a, o: [(hood, f"/initiatives/{fresh_initiative(o, hood)}", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, own_hood(a, v, 200)),
+))
+case("initiative_pages.add_note", "POST")((
+    lambda a, o: [(hood, f"/initiatives/{fresh_initiative(o, hood)}/notes", {"data": {"text": "Date fixed"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: desk_page(a, initiative_note(a, v, 302)),
+))
+case("initiative_pages.new", "GET")((
+    lambda a, o: [("-", "/initiatives/new", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("initiative_pages.create_initiative", "POST")((
+    lambda a, o: [("-", "/initiatives/new", {"data": {
+        "title": "Klusdag", "partners": ["eas", "present"], "owner_partner": "eas",
+        "owner": "vol" if a.hood == "Smitsveen" else "outsider", "start_date": "2026-01-10"}})],
+    lambda a, v: coordinators(a, 302, stranger=302),
+))
+case("initiative_pages.session_overview", "GET")((
+    lambda a, o: [("-", "/initiatives/overview", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("initiative_pages.session_overview_csv", "GET")((
+    lambda a, o: [("-", "/initiatives/overview.csv", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+
 # The phone app's shell (issue 3): the same bytes for everyone, no personal data; its data comes
 # through the API above with a bearer token.
 case("field.root", "GET")((lambda a, o: [("-", "/", {})], lambda a, v: 302))
@@ -399,6 +463,7 @@ def _setup(app, db, world) -> tuple[dict, Objects]:
     actors["anonymous"].client.environ_base["REMOTE_ADDR"] = "10.0.1.1"
     objects.creators = {"Smitsveen": actors["vol"], "Elders": actors["outsider"]}
     objects.planners = {"Smitsveen": actors["coord"], "Elders": actors["coord_e"]}
+    objects.initiative_makers = {"Smitsveen": actors["coord"], "Elders": actors["coord_e"]}
     for name, (hood, owner) in OBJECT_RECORDS.items():
         rid = uuid.uuid4()
         response = actors[owner].client.put(f"/api/v1/records/{rid}", json=record_body(streets[hood]),

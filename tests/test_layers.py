@@ -25,6 +25,7 @@ LAYERS = (
     ("records",),    # written by users about addresses; never knows the dashboard
     ("followup",),   # the desk: routes and follows records' referrals
     ("revisits",),   # the revisit queue: reads records; the dashboard shows its conversion
+    ("initiatives",),  # koppelkansen: records name them (asked through hooks), their figures read records
     ("dashboard",),
     ("privacy",),
     ("field",),

@@ -29,17 +29,27 @@ DERANDOMIZE = os.environ.get("FIELDAPP_FUZZ_RANDOM") != "1"
 # Rules that join several fields or depend on the clock (a klus visit's measures, the loket's
 # "heard via", a time not in the future): OpenAPI 3.0 cannot state them, so a schema-valid body
 # may break one and get a 422 naming exactly these fields. Any other 422 on valid input fails.
-CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to", "meeting"}
+# A record's initiative must be a running one of the sender's partner, its meeting one of the
+# neighbourhood's: the document cannot list them.
+CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to", "meeting", "initiative"}
 # A referral's event: which fields each type carries (schemas.EVENT_FIELDS), its time and the
 # appointment's against the clock and the record, the assignee and joint partner among the users
 # and partners stored. The answer call: its time, likewise.
 EVENT_RULES = {"at"} | {name for rules in EVENT_FIELDS.values() for names in rules.values() for name in names}
 # A meeting: its streets must lie in its neighbourhood and its partners be stored, its time after
 # 2000; its report's counts add up to at most the head count, and come once the meeting began.
+# An initiative: two distinct stored partners with the owner's among them, an owner of that partner
+# in the neighbourhood, a due date only with a step, dates the app can convert, no finished start.
+# A note: its time against the clock, the status moves that may follow the current one, a step for
+# a due date.
+INITIATIVE_RULES = {"partners", "owner_partner", "owner", "neighbourhood_id", "status", "start_date", "next_step_due"}
+NOTE_RULES = {"at", "status", "next_step", "next_step_due"}
 OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RULES,
                    "/api/v1/referrals/{referral_id}/answer": {"answered_at"},
                    "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id"},
-                   "/api/v1/meetings/{meeting_id}/report": {"head_count", "head_counts", "heard_via"}}
+                   "/api/v1/meetings/{meeting_id}/report": {"head_count", "head_counts", "heard_via"},
+                   "/api/v1/initiatives": INITIATIVE_RULES,
+                   "/api/v1/initiatives/{initiative_id}/notes/{note_id}": NOTE_RULES}
 
 
 def _fresh_token(app, username: str) -> str:
@@ -69,12 +79,23 @@ def _fresh_referral(app, token: str, street_id: int) -> int:
     return response.get_json()["referrals"][0]["id"]
 
 
+def _fresh_initiative(app) -> int:
+    """A running initiative of eas and present owned by `vol`, made by a coordinator: the fuzzed
+    volunteer owns it and the fuzzed coordinator may write its notes."""
+    body = {"title": "Klusdag", "partners": ["eas", "present"], "owner_partner": "eas", "owner": "vol",
+            "status": "running", "start_date": "2026-01-10"}
+    response = app.test_client().post("/api/v1/initiatives", json=body,
+                                      headers={"Authorization": f"Bearer {_fresh_token(app, 'coord')}"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def _use_real_ids(case, street_id: int, ids: dict) -> None:
     """A valid street_id is a street that exists, a valid cursor one the server handed out, a
     referral, neighbourhood or partner one that is stored: the document cannot list them. Paging
     itself is tested in test_records_* and test_followup_access."""
     if isinstance(case.path_parameters, dict):
-        for name in ("referral_id", "neighbourhood_id"):
+        for name in ("referral_id", "neighbourhood_id", "initiative_id"):
             if name in case.path_parameters:
                 case.path_parameters[name] = ids[name]()
     if isinstance(case.query, dict):
@@ -87,6 +108,8 @@ def _use_real_ids(case, street_id: int, ids: dict) -> None:
         case.body["street_id"] = street_id
     if case.operation.path == "/api/v1/meetings/{meeting_id}" and isinstance(case.body, dict):
         case.body.update(neighbourhood_id=ids["neighbourhood_id"](), streets=[street_id], partners=["eas"])
+    if isinstance(case.body, dict) and "id" in case.body and "record_id" in (case.path_parameters or {}):
+        case.body["id"] = case.path_parameters["record_id"]  # a valid body names the record of its URL
     if isinstance(case.body, dict) and isinstance(case.body.get("records"), list):
         for record in case.body["records"]:
             if isinstance(record, dict) and "street_id" in record:
@@ -126,7 +149,8 @@ def _exercise(app, served, operation, mode, username: str, street_id: int, hood_
         token = _fresh_token(app, username)
         if mode == GenerationMode.POSITIVE:
             _use_real_ids(case, street_id, {"referral_id": lambda: _fresh_referral(app, token, street_id),
-                                            "neighbourhood_id": lambda: hood_id})
+                                            "neighbourhood_id": lambda: hood_id,
+                                            "initiative_id": lambda: _fresh_initiative(app)})
         response = case.call(base_url=served.url, headers={"Authorization": f"Bearer {token}", "Accept-Language": "tr"})
         codes.append(response.status_code)
         if mode == GenerationMode.NEGATIVE:

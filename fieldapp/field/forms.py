@@ -24,6 +24,7 @@ SECTION_FIELDS = {
     "street": "street_id", "house": "house_number", "outcome": "outcome", "language": "language",
     "measures": "measures", "heard_via": "heard_via", "topics": "topics", "referrals": "referrals",
     "partners": "partners", "notes": "notes", "when": "occurred_at", "ownership": "ownership",
+    "initiative": "initiative",
 }
 # Set to now when the form opens: required by the schema, but never left for the volunteer.
 PRESET_SECTIONS = frozenset({"when"})
@@ -60,7 +61,7 @@ class FormDefinition:
 
 # Order matters: the first screenful holds what every contact needs; the rest is below the fold.
 _CONTACT = ("street", "house", "outcome", "language")
-_FOLLOW_UP = ("topics", "referrals", "partners", "ownership", "notes", "when")
+_FOLLOW_UP = ("topics", "referrals", "partners", "initiative", "ownership", "notes", "when")
 
 FORMS = {
     "rally": FormDefinition(
@@ -76,7 +77,8 @@ FORMS = {
     ),
     "loket": FormDefinition(
         "loket", "Energieloket walk-in",
-        ("street", "house", "heard_via", "topics", "language", "referrals", "partners", "ownership", "notes", "when"),
+        ("street", "house", "heard_via", "topics", "language", "referrals", "partners", "initiative", "ownership", "notes",
+         "when"),
         {"outcome": "talked"},
         (),
     ),
@@ -109,6 +111,7 @@ SECTION_LABELS = {
     "notes": N_("Notes"),
     "when": N_("When"),
     "ownership": N_("The resident takes part"),
+    "initiative": N_("Part of a joint initiative"),
 }
 # What the volunteer calls a record field the server complains about: the form's words for it.
 FIELD_LABELS = {SECTION_FIELDS[section]: label for section, label in SECTION_LABELS.items()} | {

@@ -56,6 +56,9 @@ class Record(Base):
     notes: Mapped[str | None] = mapped_column(String(500))
     # An `event` record: the meeting the resident signed up at.
     meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    # The joint initiative (koppelkans) this contact was part of; the table is initiatives' own,
+    # named here by its name only: records sit below the package that keeps it.
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_by_partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -103,6 +103,7 @@ class IngestContext:
         self._hood_of, self._partner_codes = self._known.get(session)
         self._refreshed = known is None
         self._meetings_ok: dict[uuid.UUID, bool] = {}
+        self._initiatives: dict[int, int | None] = {}
 
     def check(self, data: dict) -> dict:
         """Checks that need the database; returns per-field messages (empty when fine)."""
@@ -117,6 +118,9 @@ class IngestContext:
         if meeting is not None and not self._meeting_allowed(meeting):
             # As for streets: one message for "does not exist" and "another neighbourhood's".
             errors["meeting"] = [N_("Unknown meeting.")]
+        initiative = data.get("initiative")
+        if initiative is not None and self._initiative_hood(initiative) != self._hood_of.get(street_id):
+            errors["initiative"] = [N_("Not a running initiative of your organisation in this neighbourhood.")]
         return errors
 
     def _meeting_allowed(self, meeting_id: uuid.UUID) -> bool:
@@ -125,6 +129,15 @@ class IngestContext:
                 select(Meeting.id).where(Meeting.id == meeting_id,
                                          Meeting.neighbourhood_id.in_(self.neighbourhood_ids))) is not None
         return self._meetings_ok[meeting_id]
+
+    def _initiative_hood(self, initiative_id: int) -> int | None:
+        """The neighbourhood of a running initiative the user's partner takes part in (asked of the
+        package that keeps initiatives, above this one), once a request per initiative."""
+        if initiative_id not in self._initiatives:
+            answers = hooks.ask(hooks.INITIATIVES_OPEN_TO, self.session, partner_id=self.user_partner_id,
+                                neighbourhood_ids=self.neighbourhood_ids, initiative_ids=[initiative_id])
+            self._initiatives[initiative_id] = next((a[initiative_id] for a in answers if initiative_id in a), None)
+        return self._initiatives[initiative_id]
 
     def _street_allowed(self, street_id: int) -> bool:
         return self._hood_of.get(street_id) in self.neighbourhood_ids
@@ -162,6 +175,7 @@ class IngestContext:
             "ownership_bits": ownership_bits(data["ownership"]),
             "notes": data["notes"],
             "meeting_id": data.get("meeting"),
+            "initiative_id": data.get("initiative"),
             "recorded_by_id": self.user_id,
             "recorded_by_partner_id": self.user_partner_id,
             "received_at": received_at,

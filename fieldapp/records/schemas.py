@@ -146,8 +146,11 @@ class RecordIn(Schema):
         metadata={"deprecated": True,
                   "description": "the app's older form of the ownership code ambassador: true adds it"},
     )
-    # No load_default: a record sent without it keeps the fingerprint it had before this field.
+    # No load_default for these two: a record sent without them keeps the fingerprint it had
+    # before they were fields.
     meeting = fields.UUID(allow_none=True, metadata={"description": "an `event` record: the meeting's id"})
+    initiative = Id(allow_none=True, metadata={
+        "description": "the joint initiative this contact was part of: a running one my partner takes part in"})
     notes = Text(
         allow_none=True, load_default=None,
         validate=[validate.Length(max=500, error=N_("At most 500 characters."))],
@@ -194,6 +197,8 @@ class RecordIn(Schema):
         if data.pop("ambassador", False):
             ownership.add("ambassador")
         data["ownership"] = sorted(ownership)
+        if data.get("initiative") is None:
+            data.pop("initiative", None)  # none named: the fingerprint of a record sent without it
         return data
 
 
@@ -265,6 +270,7 @@ class RecordOut(Schema):
         metadata={"deprecated": True, "description": "whether ownership holds the code ambassador (for older apps)"},
     )
     meeting = fields.UUID(attribute="meeting_id", allow_none=True)
+    initiative = fields.Integer(attribute="initiative_id", allow_none=True)
     notes = fields.String(allow_none=True)
     recorded_by = fields.Function(lambda r: r.recorded_by.username)
     recorded_by_partner = fields.Function(lambda r: r.recorded_by.partner.code)

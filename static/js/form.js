@@ -8,6 +8,7 @@ import { activeFix, submit } from "./outbox.js";
 import * as session from "./session.js";
 import { lastConversationLanguage, rememberConversationLanguage } from "./storage.js";
 import { cachedStreets, chooseStreet, chosenStreet, refreshStreets } from "./streets.js";
+import { cachedInitiatives, refreshInitiatives } from "./initiatives.js";
 import { newUuid } from "./uuid.js";
 import { setUpCard, cardShownIn, forgetCard } from "./form/card.js";
 import { check } from "./form/checks.js";
@@ -33,6 +34,19 @@ function fillStreets(streets) {
   for (const s of streets) select.add(new Option(s.name, String(s.id)));
   if (chosen && !streets.some((s) => s.id === chosen.id)) select.add(new Option(chosen.name, String(chosen.id)));
   select.value = current;
+}
+
+// --- the running initiatives of my organisation: kept for offline like the streets -------------
+function fillInitiatives(initiatives) {
+  const select = field("initiative");
+  if (!select) return;
+  const current = select.value;
+  while (select.options.length > 1) select.remove(1);
+  for (const i of initiatives) select.add(new Option(i.title, String(i.id)));
+  // A choice made before the list changed (or a "Fix" draft) stays choosable.
+  if (current && !initiatives.some((i) => String(i.id) === current)) select.add(new Option(`#${current}`, current));
+  select.value = current;
+  document.getElementById("initiative-section").hidden = select.options.length < 2;
 }
 
 // --- a new contact -----------------------------------------------------------------------------
@@ -216,4 +230,6 @@ if (signedIn) {
     form.dataset.ready = "true";
   });
   refreshStreets().then(fillStreets);
+  fillInitiatives(cachedInitiatives());
+  refreshInitiatives().then(fillInitiatives);
 }

@@ -8,6 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from fieldapp.db import UtcDateTime
+from fieldapp.migrations.references import add_reference, drop_reference
 
 revision = "0009_meetings"
 down_revision = "0008_ownership"
@@ -60,17 +61,11 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("meeting_id", "kind", "code", name=op.f("pk_meeting_counts")),
     )
-    with op.batch_alter_table("records") as batch:
-        batch.add_column(sa.Column("meeting_id", sa.Uuid(), nullable=True))
-        batch.create_foreign_key(op.f("fk_records_meeting_id_meetings"), "meetings", ["meeting_id"], ["id"])
-        batch.create_index(op.f("ix_records_meeting_id"), ["meeting_id"], unique=False)
+    add_reference("records", "meeting_id", sa.Uuid(), "meetings")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("records") as batch:
-        batch.drop_index(op.f("ix_records_meeting_id"))
-        batch.drop_constraint(op.f("fk_records_meeting_id_meetings"), type_="foreignkey")
-        batch.drop_column("meeting_id")
+    drop_reference("records", "meeting_id", "meetings")
     op.drop_table("meeting_counts")
     op.drop_index(op.f("ix_meeting_streets_street_id"), table_name="meeting_streets")
     op.drop_table("meeting_streets")

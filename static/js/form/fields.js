@@ -48,6 +48,10 @@ const KINDS = {
       fire(el, "change");
     },
   },
+  optionalId: { // a select of ids whose empty choice leaves the field out of the payload
+    read: (form, name) => KINDS.id.read(form, name) ?? undefined,
+    write: (form, name, value) => KINDS.text.write(form, name, value),
+  },
   id: { // a select of ids
     read: (form, name) => (form.elements.namedItem(name).value ? Number(form.elements.namedItem(name).value) : null),
     write: (form, name, value) => KINDS.text.write(form, name, value),
@@ -136,6 +140,8 @@ const FIELDS = [
   { name: "heard_via", kind: "one", section: "heard_via" },
   { name: "measures", kind: "measures", section: "measures" },
   { name: "referrals", kind: "referrals", section: "referrals" },
+  // Last, and left out when none is chosen: a payload without it is the one sent before it existed.
+  { name: "initiative", kind: "optionalId", section: "initiative" },
 ];
 
 const sectionsOf = (form) => new Set([...form.querySelectorAll("[data-section]")].map((s) => s.dataset.section));
@@ -145,7 +151,10 @@ export function read(form, defaults = {}) {
   const sections = sectionsOf(form);
   const payload = { channel: form.dataset.channel };
   for (const { name, kind, section } of FIELDS) {
-    if (!section || sections.has(section)) payload[name] = KINDS[kind].read(form, name);
+    if (!section || sections.has(section)) {
+      const value = KINDS[kind].read(form, name);
+      if (value !== undefined) payload[name] = value;
+    }
     else if (defaults[name] !== undefined) payload[name] = defaults[name];
   }
   return payload;

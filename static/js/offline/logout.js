@@ -4,6 +4,7 @@
 import { N_, plural } from "../i18n.js";
 import { counts } from "../outbox.js";
 import { forgetStreets } from "../streets.js";
+import { forgetInitiatives } from "../initiatives.js";
 import { forgetCopies } from "../desk/copies.js";
 
 /** Resolves true when logging out may go ahead: nothing unsent, or the volunteer said so. */
@@ -15,6 +16,7 @@ export async function confirmLogout() {
     N_("%(count)d records are not sent yet. If you log out now they may be lost. Log out anyway?"), n));
   if (ok) {
     forgetStreets();
+    forgetInitiatives(); // another volunteer's partner takes part in other initiatives
     forgetCopies(); // the follow-ups and revisits with their addresses go with the volunteer
   }
   return ok;
