@@ -1,8 +1,8 @@
 """Meetings on the dashboard, against figures worked out by hand, on both databases.
 
 The dashboard's hand-made neighbourhood (tests/conftest.py; period 2026-03-01..31 Amsterdam)
-already holds, per conversation language in the period: tr 2, nl 4, so 3, ti 1, ar 1 (11
-records; see tests/test_dashboard_api.py). Added here:
+already holds, per conversation language in the period: tr 2, nl 5, so 4, ti 2, ar 1 (14
+records, three of them sign-ups at meetings it does not name; see tests/test_dashboard_api.py). Added here:
 
 Meetings (Smitsveen)
   M1 residents_meeting 2026-03-05 19:00 CET, Koningsweg + Smitsplein; 30 came: tr 20, so 4 (6 not told)
@@ -20,9 +20,9 @@ Records (by the volunteer, through the API)
   L7 loket via event, Weegbreestraat 7, nl, 04-02       -> M2: the walk-in may follow after the period
 
 Expected
-  records per language in the period: tr 2+3=5, nl 4+2=6, so 3+2=5, ti 1, ar 1+1=2 (L7 lies after it)
+  records per language in the period: tr 2+3=5, nl 5+2=7, so 4+2=6, ti 2, ar 1+1=2 (L7 lies after it)
   head counts (M1, M2): tr 20, so 4, nl 12; not told 6; in all 42; meetings 3 (M1, M2, M4), reported 2
-  reach: tr 25, nl 18, so 9, ar 2, ti 1
+  reach: tr 25, nl 19, so 10, ar 2, ti 2 (a tie: by language code)
   followed by loket walk-ins: M1 2, M2 1, M4 1
   coverage, reached, the ladder and every street row: the same before and after the reports.
 """
@@ -92,15 +92,15 @@ def test_reach_per_language_and_loket_follow_up_worked_out_by_hand(meetings):
 
     # Head counts never enter coverage: every street row and the totals are unchanged.
     assert after["streets"] == before["streets"] and after["totals"] == before["totals"]
-    assert after["totals"]["languages"] == {"nl": 6, "tr": 5, "so": 5, "ar": 2, "ti": 1}
+    assert after["totals"]["languages"] == {"nl": 7, "tr": 5, "so": 6, "ar": 2, "ti": 2}
 
     reach = after["meetings"]["reach"]
     assert reach["languages"] == [
         {"language": "tr", "records": 5, "head_count": 20, "reach": 25},
-        {"language": "nl", "records": 6, "head_count": 12, "reach": 18},
-        {"language": "so", "records": 5, "head_count": 4, "reach": 9},
+        {"language": "nl", "records": 7, "head_count": 12, "reach": 19},
+        {"language": "so", "records": 6, "head_count": 4, "reach": 10},
         {"language": "ar", "records": 2, "head_count": 0, "reach": 2},
-        {"language": "ti", "records": 1, "head_count": 0, "reach": 1},
+        {"language": "ti", "records": 2, "head_count": 0, "reach": 2},
     ]
     assert (reach["head_count"], reach["head_count_language_unknown"], reach["meetings"], reach["reported"]) == (42, 6, 3, 2)
 
