@@ -24,10 +24,14 @@ STREETS_CHANGED = "streets_changed"
 # record_ids: records whose resident withdrew (an erasure): what is promised to them ends.
 REFERRALS_WITHDRAWN = "referrals_withdrawn"
 
-# A question rather than an event (ask): which initiatives may a record name? facts: partner_id,
-# neighbourhood_ids, initiative_ids; each listener answers {initiative_id: neighbourhood_id} for
-# those of the ids that are running, in one of the neighbourhoods and include the partner.
+# A question rather than an event (ask): which initiatives may a record or a meeting name? facts:
+# partner_id (None: any partner, for a meeting of the neighbourhood), neighbourhood_ids,
+# initiative_ids; each listener answers {initiative_id: neighbourhood_id} for those of the ids
+# that are running, in one of the neighbourhoods and include the partner.
 INITIATIVES_OPEN_TO = "initiatives_open_to"
+# A question: which initiatives may a meeting of these neighbourhoods name (neighbourhood_ids), or
+# which are these (initiative_ids, to show a stored link)? Answers {initiative_id: title}.
+INITIATIVE_TITLES = "initiative_titles"
 
 _listeners: dict[str, list[Callable]] = {}
 

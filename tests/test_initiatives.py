@@ -50,7 +50,8 @@ def test_a_coordinator_makes_an_initiative(login):
     made = make(login("coord"))
     assert made["partners"] == ["eas", "balans"]  # by name: Energie Actief Soest, Stichting Balans
     assert made["owner"] == "vol" and made["owner_partner"] == "eas" and made["status"] == "running"
-    assert made["figures"] == {"records": 0, "reached_addresses": 0, "referrals": 0, "open_referrals": 0}
+    assert made["figures"] == {"records": 0, "reached_addresses": 0, "referrals": 0, "open_referrals": 0,
+                               "meetings": 0, "meeting_head_count": 0}
     assert made["stalled"] is False and made["notes"] == []
 
 
@@ -246,9 +247,11 @@ def test_the_figures_of_an_initiative_on_a_hand_made_fixture(login, world, db):
     db.commit()
     figures = coord.get(f"/api/v1/initiatives/{made['id']}").get_json()["figures"]
     # 5 records; addresses Smitsplein 1 and 2; consented referrals: Smitsplein 1's (answered) and 2's.
-    assert figures == {"records": 5, "reached_addresses": 2, "referrals": 2, "open_referrals": 1}
+    assert figures == {"records": 5, "reached_addresses": 2, "referrals": 2, "open_referrals": 1, "meetings": 0,
+                       "meeting_head_count": 0}
     assert coord.get(f"/api/v1/initiatives/{other['id']}").get_json()["figures"] == {
-        "records": 1, "reached_addresses": 1, "referrals": 1, "open_referrals": 1}
+        "records": 1, "reached_addresses": 1, "referrals": 1, "open_referrals": 1, "meetings": 0,
+        "meeting_head_count": 0}
     assert db.scalar(select(Referral.id).where(Referral.id == answered)) == answered
 
 
@@ -316,10 +319,45 @@ def test_the_overview_lists_what_moved_since_the_previous_session(app, login, wo
     assert sum(1 for r in rows if r.startswith("Moved since the previous session")) == 2
     assert sum(1 for r in rows if r.startswith("Stalled,")) == 1
     assert sum(1 for r in rows if r.startswith("Done: successes,")) == 1
-    # Without `since`: 30 days ago, and the page says so.
+    # Without `since` and no partner session in the app: 30 days ago, and the page says so.
     default = client.get("/initiatives/overview?lang=en").get_data(as_text=True)
-    assert "Not given: 30 days ago." in default and "Before the session" in default
+    assert "Not given: the day of the previous partner session" in default
+    assert f'value="{TODAY - timedelta(days=30)}"' in default and "Before the session" in default
+    # The latest partner session before today sets it; a later one, or another kind, does not.
+    plan_meeting(coord, world, "partner_session", moment(12))
+    plan_meeting(coord, world, "residents_meeting", moment(7))
+    plan_meeting(coord, world, "partner_session", moment(-3))
+    default = client.get("/initiatives/overview?lang=en").get_data(as_text=True)
+    moved_part = default.split('id="moved"')[1].split('id="stalled"')[0]
+    assert f'value="{TODAY - timedelta(days=12)}"' in default
+    assert "After the session" in moved_part and "Before the session" not in moved_part
     assert client.get("/initiatives/overview?since=yesterday").status_code == 422
+
+
+def plan_meeting(api, world, kind: str, starts_at: str, **extra):
+    body = {"type": kind, "starts_at": starts_at, "place": "Smitshof", "neighbourhood_id": world.hood_id,
+            "streets": [world.streets["Smitsplein"]], "partners": ["eas"], **extra}
+    return api.put(f"/api/v1/meetings/{uuid.uuid4()}", json=body)
+
+
+def test_a_meeting_names_a_running_initiative_and_counts_for_it(login, world):
+    coord = login("coord")
+    running = make(coord, title="Klusdag Smitsplein")
+    idea = make(coord, status="idea", title="Still an idea")
+    meeting_id = uuid.uuid4()
+    plan = {"type": "klusdag", "starts_at": moment(2), "place": "Smitshof", "neighbourhood_id": world.hood_id,
+            "streets": [world.streets["Smitsplein"]], "partners": ["eas"], "initiative": running["id"]}
+    assert coord.put(f"/api/v1/meetings/{meeting_id}", json=plan).status_code == 201
+    assert coord.put(f"/api/v1/meetings/{meeting_id}", json=plan).status_code == 200  # the same again
+    refused = plan_meeting(coord, world, "klusdag", moment(2), initiative=idea["id"])
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]) == {"initiative"}
+    assert plan_meeting(coord, world, "klusdag", moment(2), initiative=999999).status_code == 422
+    report = {"head_count": 14, "head_counts": {"tr": 9}}
+    assert coord.put(f"/api/v1/meetings/{meeting_id}/report", json=report).status_code == 201
+    plan_meeting(coord, world, "street_party", moment(1), initiative=running["id"])  # not reported yet
+    figures = coord.get(f"/api/v1/initiatives/{running['id']}").get_json()["figures"]
+    assert (figures["meetings"], figures["meeting_head_count"]) == (2, 14)
+    assert coord.get(f"/api/v1/initiatives/{idea['id']}").get_json()["figures"]["meetings"] == 0
 
 
 # --- office screens ------------------------------------------------------------------------
@@ -349,3 +387,25 @@ def test_the_office_screens_make_an_initiative_and_add_a_note(app, world, db):
     assert back.status_code == 422
     listing = client.get("/initiatives/?lang=en").get_data(as_text=True)
     assert "Klusdag" in listing
+
+
+def test_the_office_plans_a_meeting_for_an_initiative(app, login, world):
+    from conftest import csrf_from
+
+    running = make(login("coord"), title="Klusdag Smitsplein")
+    client = session_client(app, world.users["coord"])
+    form = client.get("/meetings/?lang=en").get_data(as_text=True)
+    assert f'<option value="{running["id"]}">Klusdag Smitsplein</option>' in form
+    data = {"csrf_token": csrf_from(form), "id": str(uuid.uuid4()), "type": "klusdag",
+            "day": str(TODAY - timedelta(days=1)), "time": "10:00", "place": "Smitshof",
+            "neighbourhood_id": str(world.hood_id), "streets": [str(world.streets["Smitsplein"])],
+            "partners": ["eas"], "initiative": str(running["id"])}
+    saved = client.post("/meetings/", data=data)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    page = client.get(saved.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Part of a joint initiative" in page and "Klusdag Smitsplein" in page
+    assert client.get(f"/initiatives/{running['id']}?lang=en").status_code == 200
+    assert login("coord").get(f"/api/v1/initiatives/{running['id']}").get_json()["figures"]["meetings"] == 1
+    # No initiative chosen: the plan names none.
+    unnamed = client.post("/meetings/", data={**data, "id": str(uuid.uuid4()), "initiative": ""})
+    assert unnamed.status_code == 302

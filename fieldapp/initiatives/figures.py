@@ -1,5 +1,6 @@
 """What an initiative shows: stalled or not, and what is linked to it (records, reached addresses,
-referrals). SQL on both databases; the days are Amsterdam calendar days (timeutil.day_number).
+referrals, meetings and the heads they counted). SQL on both databases; the days are Amsterdam
+calendar days (timeutil.day_number).
 
 Stalled (DOMAIN.md): running with no progress note for 30 days, or a next step past due. "For 30
 days" counts calendar days: a note 29 days ago keeps it going, one 30 days ago no longer does
@@ -14,6 +15,7 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..meetings.models import Meeting
 from ..records.models import Record, Referral
 from ..timeutil import day_number
 from .models import Initiative
@@ -55,10 +57,16 @@ def _referrals(session: Session, ids: list[int]) -> dict[int, dict]:
     return {iid: {"referrals": n, "open_referrals": open_} for iid, n, open_ in rows}
 
 
-# Each gives {initiative id: {figure: value}} for the ids; a figure missing for an id is 0. The
-# meetings linked to an initiative are one more function here (meetings name initiatives too).
-FIGURES: tuple[Callable[[Session, list[int]], dict[int, dict]], ...] = (_records, _referrals)
-NAMES = ("records", "reached_addresses", "referrals", "open_referrals")
+def _meetings(session: Session, ids: list[int]) -> dict[int, dict]:
+    rows = session.execute(
+        select(Meeting.initiative_id, func.count(), func.coalesce(func.sum(Meeting.head_count), 0))
+        .where(Meeting.initiative_id.in_(ids)).group_by(Meeting.initiative_id))
+    return {iid: {"meetings": n, "meeting_head_count": heads} for iid, n, heads in rows}
+
+
+# Each gives {initiative id: {figure: value}} for the ids; a figure missing for an id is 0.
+FIGURES: tuple[Callable[[Session, list[int]], dict[int, dict]], ...] = (_records, _referrals, _meetings)
+NAMES = ("records", "reached_addresses", "referrals", "open_referrals", "meetings", "meeting_head_count")
 
 
 def figures(session: Session, ids: list[int]) -> dict[int, dict]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Partner, User
@@ -148,18 +148,28 @@ def _sent_before(initiative: Initiative, stored: InitiativeNote, print_: str) ->
     return NoteResult(DUPLICATE if same else CONFLICT, initiative, stored)
 
 
-def initiatives_open_to(session: Session, partner_id: int, neighbourhood_ids, initiative_ids, **_facts) -> dict:
+def initiatives_open_to(session: Session, partner_id: int | None, neighbourhood_ids, initiative_ids,
+                        **_facts) -> dict:
     """hooks.INITIATIVES_OPEN_TO: of these ids, the running initiatives in these neighbourhoods that
-    the partner takes part in, with their neighbourhood."""
+    the partner takes part in (any partner when None), with their neighbourhood."""
     if not initiative_ids:
         return {}
-    rows = session.execute(
-        select(Initiative.id, Initiative.neighbourhood_id)
-        .join(initiative_partners, initiative_partners.c.initiative_id == Initiative.id)
-        .where(Initiative.id.in_(list(initiative_ids)), Initiative.status == "running",
-               Initiative.neighbourhood_id.in_(list(neighbourhood_ids)),
-               initiative_partners.c.partner_id == partner_id))
-    return dict(rows.all())
+    query = select(Initiative.id, Initiative.neighbourhood_id).where(
+        Initiative.id.in_(list(initiative_ids)), Initiative.status == "running",
+        Initiative.neighbourhood_id.in_(list(neighbourhood_ids)))
+    if partner_id is not None:
+        query = query.where(Initiative.id.in_(select(initiative_partners.c.initiative_id)
+                                              .where(initiative_partners.c.partner_id == partner_id)))
+    return dict(session.execute(query).all())
+
+
+def initiative_titles(session: Session, neighbourhood_ids=(), initiative_ids=(), **_facts) -> dict:
+    """hooks.INITIATIVE_TITLES: the running initiatives of these neighbourhoods, and these ones
+    whatever their status, by title."""
+    query = select(Initiative.id, Initiative.title).where(or_(
+        and_(Initiative.status == "running", Initiative.neighbourhood_id.in_(list(neighbourhood_ids))),
+        Initiative.id.in_(list(initiative_ids))))
+    return dict(session.execute(query.order_by(Initiative.title, Initiative.id)).all())
 
 
 def today() -> date:

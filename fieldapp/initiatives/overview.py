@@ -1,8 +1,8 @@
 """The one-page overview for the monthly koppelkansensessie, and its CSV.
 
-"Since the previous session": the date of the previous session is given (`since`), 30 days ago
-when not. Meetings of type `partner_session` will know that date once they are in the app; until
-then the coordinator types it, and the page says which date it counted from.
+"Since the previous session": the date of the previous session is given (`since`); when not, it
+is the day of the latest meeting of type `partner_session` before today in the user's
+neighbourhoods, or 30 days ago when there is none. The page says which date it counted from.
 """
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..codes import INITIATIVE_STATUSES
-from ..timeutil import day_number
+from ..meetings.models import Meeting
+from ..timeutil import EPOCH, day_number
 from .access import visible_initiatives
 from .figures import stalled
 from .models import Initiative, InitiativeNote
@@ -26,8 +27,12 @@ from .shown import shown, stalled_first
 DEFAULT_DAYS = 30
 
 
-def default_since(today: date) -> date:
-    return today - timedelta(days=DEFAULT_DAYS)
+def default_since(session: Session, user: User, today: date) -> date:
+    latest = session.scalar(
+        select(func.max(Meeting.start_day))
+        .where(Meeting.type == "partner_session", Meeting.neighbourhood_id.in_(user.neighbourhood_ids),
+               Meeting.start_day < day_number(today)))
+    return EPOCH + timedelta(days=latest) if latest is not None else today - timedelta(days=DEFAULT_DAYS)
 
 
 @dataclass

@@ -110,6 +110,8 @@ class FiguresOut(Schema):
     reached_addresses = fields.Integer(metadata={"description": "distinct registered addresses"})
     referrals = fields.Integer(metadata={"description": "consented referrals"})
     open_referrals = fields.Integer(metadata={"description": "consented, not yet contacted or closed"})
+    meetings = fields.Integer(metadata={"description": "meetings that name the initiative"})
+    meeting_head_count = fields.Integer(metadata={"description": "the heads those meetings counted, reported ones"})
 
 
 class NoteOut(Schema):

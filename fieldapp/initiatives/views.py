@@ -172,17 +172,19 @@ def _now_iso() -> str:
 
 
 def _since() -> tuple[date, str | None]:
-    """The previous session's date from the query, 30 days ago when not given (or not a date)."""
+    """The previous session's date from the query; when not given (or not a date), the latest
+    partner session's or 30 days ago (overview.default_since)."""
     value = (request.args.get("since") or "").strip()
+    fallback = default_since(get_session(), require_user(*COORDINATORS), today())
     if not value:
-        return default_since(today()), None
+        return fallback, None
     try:
         day = date.fromisoformat(value)
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             raise ValueError(value)
         return day, None
     except ValueError:
-        return default_since(today()), _("Give the date as YYYY-MM-DD.")
+        return fallback, _("Give the date as YYYY-MM-DD.")
 
 
 @bp.get("/overview")

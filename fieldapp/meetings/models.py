@@ -41,6 +41,9 @@ class Meeting(Base):
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     report_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The joint initiative (koppelkans) the meeting belongs to; the table is initiatives' own,
+    # named by its name only: meetings sit below the package that keeps it.
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
 
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id], lazy="joined")
     streets: Mapped[list["MeetingStreet"]] = relationship(lazy="selectin", order_by="MeetingStreet.street_id")

@@ -19,6 +19,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .. import hooks
 from ..accounts.models import Partner, User
 from ..db import writes
 from ..i18n.messages import N_
@@ -64,6 +65,12 @@ def _check_plan(session: Session, user: User, data: dict) -> None:
         errors["partners"] = [N_("Unknown partner.")]
     if data["starts_at"].year < 2000:
         errors["starts_at"] = [N_("This date lies too far in the past.")]
+    initiative = data.get("initiative")
+    if initiative is not None and not any(
+            initiative in answer for answer in hooks.ask(
+                hooks.INITIATIVES_OPEN_TO, session, partner_id=None, neighbourhood_ids=[hood],
+                initiative_ids=[initiative])):
+        errors["initiative"] = [N_("Not a running initiative of this neighbourhood.")]
     if errors:
         raise ValidationError(errors)
 
@@ -79,7 +86,7 @@ def plan(session: Session, user: User, meeting_id: uuid.UUID, data: dict) -> Sto
     row = {"id": meeting_id, "neighbourhood_id": data["neighbourhood_id"], "type": data["type"],
            "starts_at": starts_at, "start_day": amsterdam_day(starts_at), "place": data["place"],
            "languages": data["languages"], "partners": data["partners"], "recorded_by_id": user.id,
-           "received_at": utcnow(), "fingerprint": print_}
+           "initiative_id": data.get("initiative"), "received_at": utcnow(), "fingerprint": print_}
     if not writes(session).insert_rows(session, MEETINGS, [row], skip_existing=("id",), returning=("id",)):
         # Another request stored this UUID between our read and our insert.
         stored = session.get(Meeting, meeting_id, populate_existing=True)

@@ -47,6 +47,9 @@ class MeetingIn(Schema):
     partners = fields.List(Text(validate=validate.Length(min=1, max=40, error=N_("Unknown partner."))),
                            load_default=list, validate=validate.Length(max=20, error=N_("Too many items.")),
                            metadata={"description": "codes of the partners present"})
+    # No load_default: a plan sent without it keeps the fingerprint it had before this field.
+    initiative = Id(allow_none=True, metadata={
+        "description": "the joint initiative the meeting belongs to: a running one of its neighbourhood"})
 
     @pre_load
     def strip(self, data, **_kwargs):
@@ -59,6 +62,8 @@ class MeetingIn(Schema):
         data["streets"] = sorted(set(data["streets"]))
         data["languages"] = sorted({code.lower() for code in data.get("languages") or []})
         data["partners"] = sorted(set(data.get("partners") or []))
+        if data.get("initiative") is None:
+            data.pop("initiative", None)  # none named: the fingerprint of a plan sent without it
         return data
 
 
@@ -112,6 +117,7 @@ class MeetingOut(Schema):
     head_count = fields.Integer(allow_none=True)
     head_counts = fields.Function(lambda m: m.counts_of("language"))
     heard_via = fields.Function(lambda m: m.counts_of("heard_via"))
+    initiative = fields.Integer(attribute="initiative_id", allow_none=True)
     sign_ups = fields.Integer(metadata={"description": "event records linked to the meeting"})
 
 

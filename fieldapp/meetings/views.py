@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from .. import hooks
 from ..access import require_user
 from ..accounts.models import Partner
 from ..api import translate_messages
@@ -69,7 +70,16 @@ def _choices(session, user) -> dict:
                                    .where(Street.neighbourhood_id.in_(user.neighbourhood_ids))
                                    .order_by(Street.name)))
     partners = list(session.execute(select(Partner.code, Partner.name).order_by(Partner.name)))
-    return {"hoods": hoods, "streets": streets, "partners": partners}
+    return {"hoods": hoods, "streets": streets, "partners": partners,
+            "initiatives": _initiative_titles(session, neighbourhood_ids=user.neighbourhood_ids)}
+
+
+def _initiative_titles(session, **facts) -> dict[int, str]:
+    """Asked of the package that keeps initiatives (above this one): {id: title}."""
+    titles: dict[int, str] = {}
+    for answer in hooks.ask(hooks.INITIATIVE_TITLES, session, **facts):
+        titles.update(answer)
+    return titles
 
 
 def _list_page(user, form: dict | None = None, errors: dict | None = None, status: int = 200):
@@ -114,7 +124,8 @@ def plan_meeting():
     body = {"type": form.get("type", ""), "place": form.get("place", ""),
             "neighbourhood_id": _int(form.get("neighbourhood_id")),
             "streets": [_int(s) for s in form.getlist("streets")],
-            "languages": form.getlist("languages"), "partners": form.getlist("partners")}
+            "languages": form.getlist("languages"), "partners": form.getlist("partners"),
+            "initiative": _int(form.get("initiative")) or None}
     if starts_at:
         body["starts_at"] = starts_at
     try:
@@ -153,7 +164,10 @@ def _meeting_page(user, meeting_id: uuid.UUID, form: dict | None = None, errors:
     streets = dict(session.execute(select(Street.id, Street.name).where(
         Street.id.in_([s.street_id for s in meeting.streets]))).all())
     partners = dict(session.execute(select(Partner.code, Partner.name)).all())
+    initiative = (_initiative_titles(session, initiative_ids=[meeting.initiative_id]).get(meeting.initiative_id)
+                  if meeting.initiative_id is not None else None)
     return render_template("meetings/meeting.html", meeting=meeting, streets=streets, partner_names=partners,
+                           initiative=initiative,
                            form=form or {}, errors=_flat(errors or {}), planner=user.role in PLANNERS,
                            begun=meeting.starts_at <= utcnow(), **_labels()), status
 

@@ -1,5 +1,5 @@
-"""koppelkansen as initiatives: initiatives, their partners and progress notes; a record may name
-the initiative it belongs to (issue 16)
+"""koppelkansen as initiatives: initiatives, their partners and progress notes; a record and a
+meeting may name the initiative they belong to (issue 16)
 
 Revision ID: 0010_initiatives
 Revises: 0009_meetings
@@ -72,9 +72,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_initiative_notes_initiative_day", "initiative_notes", ["initiative_id", "day"])
     add_reference("records", "initiative_id", sa.Integer(), "initiatives")
+    add_reference("meetings", "initiative_id", sa.Integer(), "initiatives")
 
 
 def downgrade() -> None:
+    drop_reference("meetings", "initiative_id", "initiatives")
     drop_reference("records", "initiative_id", "initiatives")
     op.drop_index("ix_initiative_notes_initiative_day", table_name="initiative_notes")
     op.drop_table("initiative_notes")
