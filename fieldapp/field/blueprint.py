@@ -36,6 +36,15 @@ def code_options(name: str) -> list[dict]:
     return [{"code": code, "msgid": msgid_of(label)} for code, label in CODE_LISTS[name].labels.items()]
 
 
+# Sign-ups at a meeting open the event form from the meeting screen, which names the meeting:
+# no tile of their own among the doors' channels, nor on the revisit queue.
+OPENED_FROM_ELSEWHERE = frozenset({"event"})
+
+
+def _door_channels() -> list[tuple[str, str]]:
+    return [(c, msgid_of(l)) for c, l in CHANNELS.labels.items() if c in FORMS and c not in OPENED_FROM_ELSEWHERE]
+
+
 def _shell_page(template: str, **context):
     html = render_template(
         template, page_titles=PAGE_TITLES, consent_choices=CONSENT_CHOICES, imported_modules=imported_modules, **context
@@ -54,7 +63,7 @@ def root():
 
 @bp.route("/field/")
 def home():
-    return _shell_page("field/home.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items() if c in FORMS])
+    return _shell_page("field/home.html", channels=_door_channels())
 
 
 @bp.route("/field/login")
@@ -97,7 +106,7 @@ def appointment():
 
 @bp.route("/field/revisits")
 def revisits():
-    return _shell_page("field/revisits.html", channels=[(c, msgid_of(l)) for c, l in CHANNELS.labels.items() if c in FORMS])
+    return _shell_page("field/revisits.html", channels=_door_channels())
 
 
 @bp.route("/field/meetings")

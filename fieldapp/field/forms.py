@@ -24,7 +24,7 @@ SECTION_FIELDS = {
     "street": "street_id", "house": "house_number", "outcome": "outcome", "language": "language",
     "measures": "measures", "heard_via": "heard_via", "topics": "topics", "referrals": "referrals",
     "partners": "partners", "notes": "notes", "when": "occurred_at", "ownership": "ownership",
-    "initiative": "initiative",
+    "initiative": "initiative", "meeting": "meeting",
 }
 # Set to now when the form opens: required by the schema, but never left for the volunteer.
 PRESET_SECTIONS = frozenset({"when"})
@@ -91,7 +91,7 @@ FORMS = {
     # A sign-up at a group meeting: like a walk-in, no door outcome (the schema forbids one).
     "event": FormDefinition(
         "event", "Sign-up at a meeting",
-        ("street", "house", "language", "topics", "referrals", "partners", "ownership", "notes", "when"),
+        ("meeting", "street", "house", "language", "topics", "referrals", "partners", "ownership", "notes", "when"),
         {},
         (),
     ),

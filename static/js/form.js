@@ -9,6 +9,7 @@ import * as session from "./session.js";
 import { lastConversationLanguage, rememberConversationLanguage } from "./storage.js";
 import { cachedStreets, chooseStreet, chosenStreet, refreshStreets } from "./streets.js";
 import { cachedInitiatives, refreshInitiatives } from "./initiatives.js";
+import { keptMeeting, meetingName } from "./meeting-copy.js";
 import { newUuid } from "./uuid.js";
 import { setUpCard, cardShownIn, forgetCard } from "./form/card.js";
 import { check } from "./form/checks.js";
@@ -96,6 +97,16 @@ function applyPreferences(own) {
   });
 }
 
+// --- a sign-up at a meeting: the meeting it names is shown, not chosen here --------------------------
+function showMeeting() {
+  const section = document.getElementById("meeting-section");
+  const id = field("meeting")?.value;
+  if (!section) return;
+  section.hidden = !id;
+  const meeting = id ? keptMeeting(id) : null;
+  document.getElementById("meeting-name").textContent = meeting ? meetingName(meeting) : "";
+}
+
 // --- a door from the revisit queue: the link's query says what is known about it ----------------
 // (street_id, street, house_number, house_addition, language, taalcoach_present). Without a
 // query the form opens as it always did.
@@ -117,6 +128,7 @@ function doorFromQuery() {
     languageByHand = true; // the door's language, not the interface's
   }
   if (q.has("taalcoach_present")) values.taalcoach_present = q.get("taalcoach_present") === "1";
+  if (q.get("meeting") && form.elements.namedItem("meeting")) values.meeting = q.get("meeting");
   return values;
 }
 
@@ -217,6 +229,8 @@ if (signedIn) {
   fillStreets(cachedStreets());
   startRecord(false);
   if (!activeFix()) prefill(form, doorFromQuery());
+  showMeeting();
+  document.addEventListener("fieldapp:locale", showMeeting);
   applyPreferences(signedIn.user?.partner);
   loadCodes().then((data) => {
     codes = data;
@@ -225,6 +239,7 @@ if (signedIn) {
     const draft = activeFix();
     if (draft && draft.payload.channel === form.dataset.channel) {
       write(form, draft.payload);
+      showMeeting();
       showErrors(form, draft.errors || {}, locale());
     }
     form.dataset.ready = "true";

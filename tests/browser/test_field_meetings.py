@@ -44,18 +44,18 @@ def meeting(app, world):
     return mid
 
 
-def sign_up(page, street_id: int, house: str, language: str, referral: str | None = None) -> str:
-    page.select_option("#signup-street", str(street_id))
-    page.fill("#signup-house", house)
+def sign_up(page, house: str, language: str, referral: str | None = None) -> str:
+    """One resident on the event form the meeting's link opened: the street stays for the next."""
+    page.fill("#house_number", house)
     page.click(f'label.chip:has(input[name="language"][value="{language}"])')
     page.click('label.chip:has(input[name="topics"][value="energy_bill"])')
     if referral:
         page.click(f'label.chip:has(input[name="referrals"][value="{referral}"])')
         page.click('label.chip:has(input[name="consent"][value="yes"])')
-    before = page.get_attribute("#signup-status", "data-last-id")
-    page.click("#signup-send")
-    page.wait_for_function("b => { const id = document.querySelector('#signup-status').dataset.lastId; return !!id && id !== b; }", arg=before)
-    return page.get_attribute("#signup-status", "data-last-id")
+    before = page.get_attribute("#send-status", "data-last-id")
+    page.click("#send")
+    page.wait_for_function("b => { const id = document.querySelector('#send-status').dataset.lastId; return !!id && id !== b; }", arg=before)
+    return page.get_attribute("#send-status", "data-last-id")
 
 
 def test_sign_ups_made_offline_arrive_once_linked_to_the_meeting(server, context, world, meeting, db):
@@ -65,16 +65,23 @@ def test_sign_ups_made_offline_arrive_once_linked_to_the_meeting(server, context
     page.set_viewport_size({"width": 360, "height": 740})
     prepare_online(page, server, PASSWORD)
     open_field(page, server, "/field/meetings")  # with signal: the list is fetched and kept
-    page.wait_for_selector(f'input[name="meeting"][value="{meeting}"]', state="attached")
+    choice = f'a.meeting-choice[data-meeting="{meeting}"]'
+    page.wait_for_selector(choice)
+    assert "Smitshof" in page.inner_text(choice)
 
     server.stop()  # the community room has no signal
     page.reload()
-    page.wait_for_selector(f'input[name="meeting"][value="{meeting}"]', state="attached")
-    page.click(f'label.chip:has(input[name="meeting"][value="{meeting}"])')
+    page.wait_for_selector(choice)
+    page.click(choice)
+    page.wait_for_selector('form[data-ready="true"]')
+    # The form says which meeting, from the list kept on the phone.
+    assert page.is_visible("#meeting-section") and "Smitshof" in page.inner_text("#meeting-name")
+    assert page.input_value("#meeting") == str(meeting)
     koningsweg = world.streets["Koningsweg"]
-    first = sign_up(page, koningsweg, "12", "tr", referral="energy_coach")
-    second = sign_up(page, koningsweg, "", "so")
-    assert first != second
+    page.select_option("#street", str(koningsweg))
+    first = sign_up(page, "12", "tr", referral="energy_coach")
+    second = sign_up(page, "", "so")  # the next resident: the street and the meeting stay
+    assert first != second and page.input_value("#meeting") == str(meeting)
     assert not_sent(page) == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 

@@ -48,6 +48,10 @@ const KINDS = {
       fire(el, "change");
     },
   },
+  optionalText: { // a hidden field whose empty value leaves the field out of the payload
+    read: (form, name) => form.elements.namedItem(name).value || undefined,
+    write: (form, name, value) => KINDS.text.write(form, name, value),
+  },
   optionalId: { // a select of ids whose empty choice leaves the field out of the payload
     read: (form, name) => KINDS.id.read(form, name) ?? undefined,
     write: (form, name, value) => KINDS.text.write(form, name, value),
@@ -142,6 +146,7 @@ const FIELDS = [
   { name: "referrals", kind: "referrals", section: "referrals" },
   // Last, and left out when none is chosen: a payload without it is the one sent before it existed.
   { name: "initiative", kind: "optionalId", section: "initiative" },
+  { name: "meeting", kind: "optionalText", section: "meeting" },
 ];
 
 const sectionsOf = (form) => new Set([...form.querySelectorAll("[data-section]")].map((s) => s.dataset.section));
