@@ -16,6 +16,13 @@ def as_user(app, user_id):
     return signed_in_client(app, user_id)
 
 
+def ownership_cells(html: str) -> dict:
+    section = html[html.index('id="ownership-h"'):]
+    table = section[section.index("<tbody>"):section.index("</tbody>")]
+    return {name: re.findall(r"<td>([^<]*)</td>", cells)
+            for name, cells in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', table)}
+
+
 def test_dashboard_page(app, dashboard_world):
     users = dashboard_world.world.users
     html = as_user(app, users["coord"]).get("/dashboard/?from=2026-03-01&to=2026-03-31&lang=nl").get_data(as_text=True)
@@ -26,15 +33,13 @@ def test_dashboard_page(app, dashboard_world):
     assert 'class="ch-rally"' in html and 'class="step-5"' in html and "<text" not in html
     assert "8 / 9" in html  # reached / households, the whole neighbourhood
     assert 'class="ch-event"' in html  # the sign-ups at meetings in the weekly chart's legend
-    # Ownership per code: Smitsplein (brought_neighbour 1 address + 1 anonymous record,
-    # language_helper 1 anonymous record) and Weegbreestraat (ambassador), then the total.
-    ownership = html[html.index('id="ownership-h"'):html.index('id="weekly-h"')]
-    assert catalog_text("nl", "Brought a neighbour along") in ownership
-    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', ownership)
-    cells = {name: re.findall(r"<td>([^<]*)</td>", tds) for name, tds in rows}
-    assert cells == {"Smitsplein": ["1 (1)", "0", "0", "0", "0 (1)", "0"],
-                     "Weegbreestraat": ["0", "0", "0", "0", "0", "1"],
-                     "Totaal": ["1 (1)", "0", "0", "0", "0 (1)", "1"]}
+    # Ownership per code for the whole neighbourhood, addresses and anonymous records:
+    # brought_neighbour #2 Smitsplein + r18, language_helper r18, ambassador Weegbreestraat 5.
+    assert ownership_cells(html) == {
+        catalog_text("nl", label): cells for label, cells in (
+            ("Brought a neighbour along", ["1", "1"]), ("New volunteer", ["0", "0"]),
+            ("Host of a meeting or klusactie at home", ["0", "0"]), ("Cook for a meeting or klusdag", ["0", "0"]),
+            ("Interpreter for neighbours", ["0", "1"]), ("Ambassador", ["1", "0"]))}
     assert '<details class="definitions">' in html  # folded: two screens of text on a phone
     assert "/api/v1/exports/streets.csv?from=2026-03-01" in html
     assert "<script" not in html and "style=" not in html  # CSP: nothing inline
@@ -52,6 +57,12 @@ def test_street_page_addresses_for_coordinators_only(app, dashboard_world, login
     url = f"/dashboard/streets/{w.streets['Koningsweg']}?from=2026-03-01&to=2026-03-31&lang=en"
     coord = as_user(app, w.users["coord"]).get(url).get_data(as_text=True)
     assert ">10-1<" in coord and "4 · Let in" in coord and "3 · Commitment" in coord
+    assert set(map(tuple, ownership_cells(coord).values())) == {("0", "0")}  # nobody on Koningsweg in March
+    smitsplein = as_user(app, w.users["vol"]).get(
+        f"/dashboard/streets/{w.streets['Smitsplein']}?from=2026-03-01&to=2026-03-31&lang=en").get_data(as_text=True)
+    assert ownership_cells(smitsplein)["Brought a neighbour along"] == ["1", "1"]
+    assert ownership_cells(smitsplein)["Interpreter for neighbours"] == ["0", "1"]
+    assert ownership_cells(smitsplein)["Ambassador"] == ["0", "0"]
     assert "present" in coord  # the partners of the latest record at 10-1
     vol = as_user(app, w.users["vol"]).get(url)
     assert vol.status_code == 200 and ">10-1<" not in vol.get_data(as_text=True)

@@ -78,8 +78,6 @@ def index():
         figures=figures, streets=streets, sort=sort, descending=descending, query=query, errors=errors,
         channel_labels=channel_labels, tenure_labels={c: TENURES.label(c) for c in TENURES.codes},
         ownership_labels={c: OWNERSHIP.label(c) for c in OWNERSHIP.codes},
-        # Only the streets where someone took part: most streets have none.
-        ownership_streets=[s for s in streets if any(sum(n.values()) for n in s["ownership"].values())],
         steps=step_labels(), language_names=language_names(),
         weekly=charts.weekly_channels(records_per_week(session, scope), channel_labels),
         ladder_rows=charts.ladder_per_street(figures["streets"], step_labels()),
@@ -144,6 +142,7 @@ def street(street_id: int):
         recent=recent_visits(session, street.id), steps=step_labels(),
         channel_labels={code: CHANNELS.label(code) for code in CHANNELS.codes},
         tenure_labels={c: TENURES.label(c) for c in TENURES.codes}, language_names=language_names(),
+        ownership_labels={c: OWNERSHIP.label(c) for c in OWNERSHIP.codes},
         # Address-level data only for those who need it; in blocks of house numbers, folded, so a
         # street of 320 flats is a short page on a phone.
         address_blocks=address_groups(address_rows(session, scope)) if coordinator else None,
