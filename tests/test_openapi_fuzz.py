@@ -46,7 +46,7 @@ INITIATIVE_RULES = {"partners", "owner_partner", "owner", "neighbourhood_id", "s
 NOTE_RULES = {"at", "status", "next_step", "next_step_due"}
 OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RULES,
                    "/api/v1/referrals/{referral_id}/answer": {"answered_at"},
-                   "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id"},
+                   "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id", "initiative"},
                    "/api/v1/meetings/{meeting_id}/report": {"head_count", "head_counts", "heard_via"},
                    "/api/v1/initiatives": INITIATIVE_RULES,
                    "/api/v1/initiatives/{initiative_id}/notes/{note_id}": NOTE_RULES}

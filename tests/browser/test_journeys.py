@@ -6,7 +6,10 @@ coordinator signs in with TOTP and reads the dashboard, the map and the follow-u
 A promise made at the door is kept: the volunteer records a referral in Turkish, the coordinator
 gives it to someone who speaks Turkish at the office desk, the volunteer makes the appointment on
 the phone and shows the resident the card in Turkish; a taalcoach goes back to a door from the
-revisit queue, in Tigrinya.
+revisit queue, in Tigrinya. Together: a coordinator starts a joint initiative and plans an
+evening for the Eritrean community under it; at the evening a taalcoach signs a resident up on
+the phone in Tigrinya; the head count goes in afterwards, and the dashboard, the initiative and
+the monthly session overview show what happened.
 Everything goes over real HTTP to the demo process; nothing is arranged inside pytest.
 """
 from __future__ import annotations
@@ -277,3 +280,97 @@ def test_a_taalcoach_goes_back_to_a_door_from_the_revisit_queue(demo, phone):
     assert (record["street_id"], record["house_number"], record["house_addition"]) == (street_id, number, addition)
     assert (record["language"], record["taalcoach_present"], record["outcome"]) == (language, True, "talked")
     assert (street_id, number, addition) not in revisit_doors(demo, token)
+
+
+def test_a_community_evening_under_an_initiative_reaches_the_dashboard_and_the_session(demo, browser):
+    from datetime import date, timedelta
+
+    office = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL",
+                                 timezone_id="Europe/Amsterdam").new_page()
+    phone_page = browser.new_context(**PHONE, locale="ti-ER", timezone_id="Europe/Amsterdam").new_page()
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    title = f"Ertrese avond {yesterday}"
+    try:
+        # At the office: a joint initiative of two partners, then the evening under it.
+        office_login(office, demo, "coordinator")
+        office.goto(f"{demo.url}/initiatives/new?lang=nl")
+        office.fill("#i-title", title)
+        office.check('input[name=partners][value="eas"]')
+        office.check('input[name=partners][value="balans"]')
+        office.select_option("#i-owner-partner", "balans")
+        office.select_option("#i-owner", "taalcoach")
+        office.select_option("#i-status", "running")
+        office.click("form.initiative-form button[type=submit]")
+        office.wait_for_url("**/initiatives/*")
+        initiative_url = office.url.split("?")[0]
+        initiative_id = int(initiative_url.rstrip("/").rsplit("/", 1)[1])
+
+        office.goto(f"{demo.url}/meetings/?lang=nl")
+        office.select_option("#meeting-type", "residents_meeting")
+        office.fill("#meeting-day", yesterday)
+        office.fill("#meeting-time", "19:00")
+        office.fill("#meeting-place", "Buurthuis De Smitskamp")
+        office.check('input[name=streets] + span:text-is("Smitsweg")')
+        office.check('input[name=languages][value="ti"]')
+        office.check('input[name=partners][value="balans"]')
+        office.select_option("#m-initiative", str(initiative_id))
+        office.click('form:has(#meeting-type) button[type=submit]')
+        office.wait_for_url("**/meetings/*")
+        meeting_id = office.url.split("?")[0].rstrip("/").rsplit("/", 1)[1]
+        assert title in office.inner_text("main")
+
+        # At the evening, in Tigrinya: the taalcoach signs a resident up for the energy coach.
+        field_login(phone_page, demo, "taalcoach", lang="ti")
+        phone_page.goto(f"{demo.url}/field/meetings")
+        choice = phone_page.locator(f'a.meeting-choice[data-meeting="{meeting_id}"]')
+        assert "De Smitskamp" in choice.inner_text()
+        choice.click()
+        phone_page.wait_for_selector("#record-form[data-ready=true]")
+        assert "De Smitskamp" in phone_page.inner_text("#meeting-name")
+        phone_page.select_option("#street", label="Smitsweg")
+        phone_page.click("label.chip:has(input[name=language][value=ti])")
+        phone_page.click("label.chip:has(input[name=referrals][value=energy_coach])")
+        phone_page.click("label.chip:has(input[name=consent][value=yes])")
+        phone_page.click("label.chip:has(input[name=ownership][value=language_helper])")
+        phone_page.select_option("#initiative", str(initiative_id))
+        assert_fits_screen(phone_page)
+        assert_no_leftover_text(phone_page, catalog(demo, "nl"), catalog(demo, "ti"))
+        record_id = send_record(phone_page)
+        token = api(demo, "/api/v1/auth/token", body={"username": "taalcoach", "password": PASSWORD})["token"]
+        record = api(demo, f"/api/v1/records/{record_id}", token)
+        assert (record["channel"], record["meeting"], record["initiative"], record["ownership"]) == (
+            "event", meeting_id, initiative_id, ["language_helper"])
+
+        # The next morning: the head count goes in, 38 came, 30 of them spoke Tigrinya.
+        meetings_page = f"{demo.url}/dashboard/meetings?from={yesterday}&to={yesterday}&lang=nl"
+
+        def people_at_meetings() -> int:
+            office.goto(meetings_page)
+            return int(office.inner_text("#meetings-head-count").replace(".", "").strip())
+
+        before = people_at_meetings()
+        office.goto(f"{demo.url}/meetings/{meeting_id}?lang=nl")
+        office.fill("#meeting-head-count", "38")
+        office.fill('input[name="lang-ti"]', "30")
+        office.click('form:has(#meeting-head-count) button[type=submit]')
+        office.wait_for_load_state()
+        assert people_at_meetings() == before + 38
+        ti_row = office.locator('#reach-table tr[data-language="ti"]')
+        assert "30" in ti_row.inner_text()
+
+        # The initiative counts the evening and the sign-up; a progress note for the session.
+        office.goto(f"{initiative_url}?lang=nl")
+        figures = office.inner_text("#figures")
+        assert "38" in figures
+        office.fill("#n-text", "Avond gehouden, 38 mensen; energiecoach volgt op.")
+        office.click('form:has(#n-text) button[type=submit]')
+        office.wait_for_load_state()
+        office.goto(f"{demo.url}/initiatives/overview?since={yesterday}&lang=nl")
+        moved = office.inner_text("#moved")
+        assert title in moved and "38 mensen" in moved
+        initiative = api(demo, f"/api/v1/initiatives/{initiative_id}", token)["figures"]
+        assert (initiative["meetings"], initiative["meeting_head_count"], initiative["records"]) == (1, 38, 1)
+        assert_fits_screen(office)
+    finally:
+        office.context.close()
+        phone_page.context.close()
