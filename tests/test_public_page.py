@@ -244,3 +244,33 @@ def test_loket_form_only_for_own_coordinators(app, helped):
     assert session_client(app, w.users["coord"]).get("/buurt/elders/loket").status_code == 404
     assert session_client(app, w.users["vol"]).get(PAGE + "/loket").status_code == 403
     assert app.test_client().get(PAGE + "/loket").status_code == 302
+
+
+def test_a_signed_in_visitor_gets_the_same_page_kept_privately(app, helped):
+    anonymous = app.test_client().get(PAGE, headers={"Accept-Language": "nl"})
+    signed_in = session_client(app, helped.world.users["coord"]).get(PAGE, headers={"Accept-Language": "nl"})
+    assert signed_in.get_data() == anonymous.get_data()  # nothing of the user in it (it is kept for all)
+    assert signed_in.headers["Cache-Control"] == "private, max-age=60"
+    assert anonymous.headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_the_demo_neighbourhood(app, demo_db):
+    """make demo's Smitsveen: enough homes and answers to show figures, a median and the loket."""
+    from fieldapp.public import cache
+    from fieldapp.public.figures import figures
+    from fieldapp.streets.models import Neighbourhood
+    from fieldapp.timeutil import utcnow
+
+    cache.clear()
+    html = app.test_client().get(PAGE + "?lang=en").get_data(as_text=True)
+    hood = demo_db.scalar(select(Neighbourhood).where(Neighbourhood.name == "Smitsveen"))
+    with app.test_request_context():
+        shown = figures(demo_db, hood.id, hood.name, utcnow())
+    assert shown.homes_helped >= 10 and shown.klus_days >= 10 and shown.contacted >= 10
+    figure = dict(re.findall(r'data-figure="(\w+)">\s*<p class="figure">([^<]+)</p>', html))
+    assert figure == {"homes_helped": f"{shown.homes_helped:,}", "klus_days": f"{shown.klus_days:,}"}
+    median = shown.median_days_to_contact
+    assert f"within {median:g} working days" in html
+    assert "Begane grond van de flat bij Smitshof" in html and "<dt>Tuesday</dt><dd>10:00–12:00</dd>" in html
+    for street, helped in shown.streets:
+        assert helped >= 10 and f"<span>{street}</span> <strong>{helped:,}</strong>" in html

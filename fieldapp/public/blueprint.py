@@ -7,7 +7,7 @@ cookie, Accept-Language), so the same address works for every resident.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -51,8 +51,10 @@ def neighbourhood(slug: str):
     html = cache.kept().get_or_make(key, cache.seconds(), lambda: _render(slug))
     response = make_response(html)
     max_age = int(cache.seconds())
-    # ?lang= sets the language cookie on this response: no shared cache may keep it.
-    scope = "private" if request.args.get("lang") else "public"
+    # ?lang= sets the language cookie on this response, and a signed-in visitor's session cookie
+    # may be refreshed on it: no shared cache may keep those.
+    cookie_set = request.args.get("lang") or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    scope = "private" if cookie_set else "public"
     response.headers["Cache-Control"] = f"{scope}, max-age={max_age}"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
