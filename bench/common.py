@@ -56,7 +56,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int | None = None, threads: int = 2):
+def gunicorn(database_url: str, workers: int | None = None, threads: int = 2, target: str = "fieldapp.wsgi:app",
+             env: dict | None = None):
     """gunicorn on loopback as README.md's "Running it for real" starts it: 2 workers per core
     with 2 threads each. Measured here (2 cores, a connection per request, 3 runs each), PUT p50
     with 8 clients: PostgreSQL 12.9-13.2 ms with 4 x 2 against 14.1-14.5 ms with 2 x 4; SQLite
@@ -64,10 +65,10 @@ def gunicorn(database_url: str, workers: int | None = None, threads: int = 2):
     workers = workers or 2 * (os.cpu_count() or 1)
     port = free_port()
     env = {**os.environ, "FIELDAPP_DATABASE_URL": database_url,
-           "FIELDAPP_INSTANCE_PATH": tempfile.mkdtemp(prefix="fieldapp-bench-instance-")}
+           "FIELDAPP_INSTANCE_PATH": tempfile.mkdtemp(prefix="fieldapp-bench-instance-"), **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning", "fieldapp.wsgi:app"],
+         "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning", target],
         cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"

@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from .meetings import register as register_meetings
     from .initiatives import register as register_initiatives
     from .offline.blueprint import bp as offline_bp
+    from .public import register as register_public
     from .records.blueprint import blp as records_blp
     from .revisits import register as register_revisits
     from .streets.blueprint import blp as streets_blp
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     register_revisits(app, api.api)
     register_initiatives(app, api.api)
     register_dashboard(app, api.api)
+    register_public(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)
 

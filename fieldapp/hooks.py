@@ -33,6 +33,12 @@ INITIATIVES_OPEN_TO = "initiatives_open_to"
 # which are these (initiative_ids, to show a stored link)? Answers {initiative_id: title}.
 INITIATIVE_TITLES = "initiative_titles"
 
+# A question: the estimated yearly savings of the installed measures of these neighbourhoods
+# (neighbourhood_ids, first, last: calendar days or None for all time). The package that keeps
+# the savings figures answers {"low": euros, "default": euros, "high": euros} a year, or None;
+# with nobody listening the public page shows no savings block.
+NEIGHBOURHOOD_SAVINGS = "neighbourhood_savings"
+
 _listeners: dict[str, list[Callable]] = {}
 
 

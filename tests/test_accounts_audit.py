@@ -50,6 +50,8 @@ def test_every_event_is_written(app, db, world, login, web_login, enrol_totp, mo
     admin.post(f"{url}/active", data={"csrf_token": token, "active": "0"})
     # routing_changed: an admin routes a referral code to another partner
     admin.post(f"/desk/routing/{world.hood_id}", data={"csrf_token": token, "route-debt_help": "goos"})
+    # loket_hours_changed: the energieloket's place and hours on the public page
+    admin.post("/buurt/smitsveen/loket", data={"csrf_token": token, "place": "Smitshof"})
     # retention_run, address_exported, address_erased
     runner.invoke(main, ["retention"])
     address = ["--neighbourhood", "Smitsveen", "--street", "Smitsplein", "--number", "2"]

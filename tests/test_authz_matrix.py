@@ -422,6 +422,22 @@ case("meetings_office.report_meeting", "POST")((
     lambda a, v: desk_page(a, own_hood(a, v, 302) if a.role in ROLES_WITH_ALL_RECORDS else 403),
 ))
 
+# The public neighbourhood page (issue 17): anyone, signed in or not; the energieloket's hours
+# are kept by the coordinators (and admins) of the neighbourhood.
+SLUGS = {"Smitsveen": "smitsveen", "Elders": "elders"}
+case("public.neighbourhood", "GET")((
+    lambda a, o: [(hood, f"/buurt/{SLUGS[hood]}", {}) for hood in ("Smitsveen", "Elders")], lambda a, v: 200))
+case("public.loket", "GET")((
+    lambda a, o: [(hood, f"/buurt/{SLUGS[hood]}/loket", {}) for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, own_hood(a, v, 200), stranger=302),
+))
+case("public.save_loket", "POST")((
+    lambda a, o: [(hood, f"/buurt/{SLUGS[hood]}/loket", {"data": {"place": "Smitshof", "opens-0": "10:00",
+                                                                   "closes-0": "12:00"}})
+                  for hood in ("Smitsveen", "Elders")],
+    lambda a, v: coordinators(a, own_hood(a, v, 302), stranger=302),
+))
+
 # The objects every actor is tried against: (neighbourhood, owner).
 OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
 OBJECT_USERS = {"member_s": "Smitsveen", "member_e": "Elders"}

@@ -27,6 +27,7 @@ LAYERS = (
     ("revisits",),   # the revisit queue: reads records; the dashboard shows its conversion
     ("initiatives",),  # koppelkansen: records name them (asked through hooks), their figures read records
     ("dashboard",),
+    ("public",),     # the public neighbourhood page: reads the dashboard's and the desk's figures
     ("privacy",),
     ("field",),
     ("offline",),    # precaches the field app's pages

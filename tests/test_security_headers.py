@@ -6,7 +6,7 @@ import pytest
 CSP_BASE = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 SAMPLE_ARGS = {"record_id": uuid.uuid4(), "event_id": uuid.uuid4(), "neighbourhood_id": 1, "user_id": 1, "filename": "css/app.css", "referral_id": 1, "street_id": 1,
                "channel": "rally", "locale": "nl", "code": "nl", "meeting_id": uuid.uuid4(), "initiative_id": 1,
-               "note_id": uuid.uuid4()}
+               "note_id": uuid.uuid4(), "slug": "smitsveen"}
 
 
 def every_route(app):
@@ -40,6 +40,9 @@ def check_headers(response, endpoint):
     cache = response.headers.get("Cache-Control", "")
     if endpoint in ("static", "api-docs.openapi_json", "leaflet.static"):
         assert "no-store" not in cache
+    elif endpoint == "public.neighbourhood":
+        # The public neighbourhood page: counts only, the same for everyone, kept a minute.
+        assert cache in ("public, max-age=60", "private, max-age=60"), (endpoint, cache)
     elif endpoint.startswith("offline."):
         # The service worker, manifest and outbox strings hold no personal data; the browser
         # must revalidate them (a new worker version) but may keep them.

@@ -29,6 +29,7 @@ EVENTS = (
     "address_erased",
     "address_exported",
     "routing_changed",
+    "loket_hours_changed",
 )
 
 

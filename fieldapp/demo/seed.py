@@ -21,11 +21,12 @@ from ..accounts.models import Partner, User
 from ..accounts.operations import enrol_totp, ensure_standard_partners, upsert_user
 from ..codes import OWNERSHIP
 from ..db import write_transaction
+from ..public.models import LoketHours
 from ..records.models import Record
 from ..records.operations import IngestContext, store
 from ..records.schemas import RecordIn
 from ..streets.importer import HEADER, import_addresses
-from ..streets.models import Street
+from ..streets.models import Neighbourhood, Street
 from ..timeutil import AMSTERDAM, utcnow
 from .desk_history import seed_desk_history
 
@@ -154,6 +155,7 @@ def seed_demo(session: Session, password: str | None = None, records: int = 3200
                 if not users[username].totp_secret:
                     enrol_totp(session, users[username])
                 summary.totp_secrets[username] = users[username].totp_secret
+        _open_the_loket(session)
     summary.addresses = report.created + report.updated + report.unchanged
     summary.streets = len(report.street_ids)
 
@@ -164,6 +166,15 @@ def seed_demo(session: Session, password: str | None = None, records: int = 3200
     seed_desk_history(session, users, utcnow())
     summary.records_total = session.scalar(select(func.count()).select_from(Record))
     return summary
+
+
+def _open_the_loket(session: Session) -> None:
+    """The energieloket's place and hours on the public page; kept as a coordinator left them."""
+    hood_id = session.scalar(select(Neighbourhood.id).where(Neighbourhood.name == NEIGHBOURHOOD))
+    if session.get(LoketHours, hood_id) is None:
+        session.add(LoketHours(neighbourhood_id=hood_id, place="Begane grond van de flat bij Smitshof",
+                               hours=[{"weekday": 1, "opens": "10:00", "closes": "12:00"},
+                                      {"weekday": 3, "opens": "14:00", "closes": "16:30"}]))
 
 
 def _seed_records(session: Session, rng: random.Random, users: dict, count: int) -> int:
