@@ -29,6 +29,7 @@ from ..streets.importer import HEADER, import_addresses
 from ..streets.models import Neighbourhood, Street
 from ..timeutil import AMSTERDAM, utcnow
 from .desk_history import seed_desk_history
+from .together import seed_together
 
 NEIGHBOURHOOD = "Smitsveen"
 CENTRE = (52.1665, 5.2870)
@@ -164,6 +165,7 @@ def seed_demo(session: Session, password: str | None = None, records: int = 3200
         summary.records_added = _seed_records(session, rng, users, records)
     # Also for a demo database seeded before the desk existed: its referrals get their history.
     seed_desk_history(session, users, utcnow())
+    seed_together(session, users)
     summary.records_total = session.scalar(select(func.count()).select_from(Record))
     return summary
 

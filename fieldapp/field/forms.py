@@ -91,7 +91,8 @@ FORMS = {
     # A sign-up at a group meeting: like a walk-in, no door outcome (the schema forbids one).
     "event": FormDefinition(
         "event", "Sign-up at a meeting",
-        ("meeting", "street", "house", "language", "topics", "referrals", "partners", "ownership", "notes", "when"),
+        ("meeting", "street", "house", "language", "topics", "referrals", "partners", "initiative", "ownership", "notes",
+         "when"),
         {},
         (),
     ),

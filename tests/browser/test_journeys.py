@@ -310,7 +310,7 @@ def test_a_community_evening_under_an_initiative_reaches_the_dashboard_and_the_s
         office.fill("#meeting-day", yesterday)
         office.fill("#meeting-time", "19:00")
         office.fill("#meeting-place", "Buurthuis De Smitskamp")
-        office.check('input[name=streets] + span:text-is("Smitsweg")')
+        office.check('label.chip:has(span:text-is("Smitsweg")) input[name=streets]')
         office.check('input[name=languages][value="ti"]')
         office.check('input[name=partners][value="balans"]')
         office.select_option("#m-initiative", str(initiative_id))
@@ -350,9 +350,9 @@ def test_a_community_evening_under_an_initiative_reaches_the_dashboard_and_the_s
 
         before = people_at_meetings()
         office.goto(f"{demo.url}/meetings/{meeting_id}?lang=nl")
-        office.fill("#meeting-head-count", "38")
+        office.fill("#head-count", "38")
         office.fill('input[name="lang-ti"]', "30")
-        office.click('form:has(#meeting-head-count) button[type=submit]')
+        office.click("form:has(#head-count) button[type=submit]")
         office.wait_for_load_state()
         assert people_at_meetings() == before + 38
         ti_row = office.locator('#reach-table tr[data-language="ti"]')
