@@ -15,6 +15,8 @@ SCREENS = {
     "klus": ("/field/forms/klus", True),
     "loket": ("/field/forms/loket", True),
     "visit": ("/field/forms/visit", True),
+    "event": ("/field/forms/event", True),
+    "meetings": ("/field/meetings", True),
 }
 
 

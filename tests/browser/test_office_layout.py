@@ -42,6 +42,8 @@ def office(app, demo_db):
     from fieldapp import audit
     from fieldapp.accounts.models import User
     from fieldapp.followup.models import FollowUp
+    from fieldapp.initiatives.models import Initiative
+    from fieldapp.meetings.models import Meeting
     from fieldapp.streets.models import Street
 
     db = demo_db
@@ -67,7 +69,10 @@ def office(app, demo_db):
                "koningsweg": db.scalar(select(Street.id).where(Street.name == "Koningsweg")),
                # Nobody at eas speaks Tigrinya (a language gap, the taalcoach suggested to go
                # along); the volunteer speaks Turkish (a suggested assignee).
-               "gap_referral": referral("ti"), "suggested_referral": referral("tr")}
+               "gap_referral": referral("ti"), "suggested_referral": referral("tr"),
+               # The demo's meetings and initiatives (fieldapp/demo/together.py): a reported one.
+               "meeting": db.scalar(select(Meeting.id).where(Meeting.head_count.is_not(None)).limit(1)),
+               "initiative": db.scalar(select(Initiative.id).order_by(Initiative.id).limit(1))}
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -168,6 +173,14 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
         check(page, "referral-actions-open")
         visit(page, "routing", "/desk/routing")
         visit(page, "map", "/dashboard/map", ready="#map[data-loaded='25']")
+        visit(page, "dashboard-meetings", "/dashboard/meetings")
+        visit(page, "meetings", "/meetings/")
+        visit(page, "meeting", f"/meetings/{office['meeting']}")
+        visit(page, "initiatives", "/initiatives/")
+        visit(page, "initiative", f"/initiatives/{office['initiative']}")
+        visit(page, "initiative-new", "/initiatives/new")
+        visit(page, "session-overview", "/initiatives/overview")
+        visit(page, "loket-hours", "/buurt/smitsveen/loket")
         visit(page, "sign-out", "/logout")
 
     with context_for(browser, app, url, width, users["admin"], failures) as page:
