@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from .offline.blueprint import bp as offline_bp
     from .records.blueprint import blp as records_blp
     from .revisits import register as register_revisits
+    from .savings import register as register_savings
     from .streets.blueprint import blp as streets_blp
 
     for blueprint in (auth_blp, streets_blp, records_blp):
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     register_meetings(app, api.api)
     register_revisits(app, api.api)
     register_initiatives(app, api.api)
+    register_savings(app, api.api)
     register_dashboard(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)

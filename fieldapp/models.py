@@ -8,5 +8,6 @@ def import_all_models() -> None:
     from .followup import models as _followup  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
     from .initiatives import models as _initiatives  # noqa: F401
+    from .savings import models as _savings  # noqa: F401
     from .records import models as _records  # noqa: F401
     from .streets import models as _streets  # noqa: F401
