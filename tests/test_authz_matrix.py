@@ -251,7 +251,19 @@ case("savings.post_price", "POST")((
 ))
 case("savings.dashboard_savings", "GET")((
     lambda a, o: [("-", "/api/v1/dashboard/savings", {})], lambda a, v: signed_in(a, 200)))
-for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv", "meetings.csv"):
+case("savings_pages.index", "GET")((lambda a, o: [("-", "/savings/", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("savings_pages.add_figure_version", "POST")((
+    lambda a, o: [("-", "/savings/figures", {"data": {
+        "measure": "shower_head", "valid_from": _next_day(), "gas_m3_low": "1", "gas_m3_default": "2",
+        "gas_m3_high": "3", "source": "authz test"}})],
+    lambda a, v: coordinators(a, 302, stranger=302),
+))
+case("savings_pages.add_price_version", "POST")((
+    lambda a, o: [("-", "/savings/prices", {"data": {
+        "carrier": "water", "valid_from": _next_day(), "euro_per_unit": "1,30", "source": "authz test"}})],
+    lambda a, v: coordinators(a, 302, stranger=302),
+))
+for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv", "meetings.csv", "savings.csv"):
     case(f"exports.export_{_name.replace('.', '_')}", "GET")((
         lambda a, o, _name=_name: [("-", f"/api/v1/exports/{_name}", {})], lambda a, v: coordinators(a, 200)))
 case("exports.export_records_csv", "GET")((

@@ -15,6 +15,7 @@ from ..records.models import Record
 from ..streets.models import Street
 from .followup_exports import add_followup_sheet
 from .meeting_exports import add_meetings_sheet
+from .savings_exports import add_savings_sheet
 from .queries import Scope, record_conditions
 from .suppression import Table, suppress
 
@@ -101,7 +102,8 @@ def streets_csv(figures: dict) -> str:
     return out.getvalue()
 
 
-def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None = None) -> bytes:
+def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None = None,
+                 savings: dict | None = None) -> bytes:
     """The street table; with `desk` (followup_figures), the follow-up figures on a second sheet."""
     from openpyxl import Workbook
 
@@ -114,6 +116,8 @@ def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None 
         add_followup_sheet(workbook, desk)
     if meetings is not None:
         add_meetings_sheet(workbook, meetings)
+    if savings is not None:
+        add_savings_sheet(workbook, savings)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

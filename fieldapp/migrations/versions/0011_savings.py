@@ -39,8 +39,9 @@ def _copy_installed() -> None:
     records = sa.table("records", sa.column("id", sa.Uuid()), sa.column("street_id", sa.Integer()),
                        sa.column("address_id", sa.Integer()), sa.column("occurred_at", UtcDateTime()),
                        sa.column("measures", sa.JSON()), sa.column("channel", sa.String()))
-    measures = sa.table("installed_measures", *(sa.column(name) for name in
-                                                ("record_id", "street_id", "address_id", "day", "code", "quantity")))
+    measures = sa.table("installed_measures", sa.column("record_id", sa.Uuid()), sa.column("street_id", sa.Integer()),
+                        sa.column("address_id", sa.Integer()), sa.column("day", sa.Integer()),
+                        sa.column("code", sa.String()), sa.column("quantity", sa.Integer()))
     result = bind.execute(
         sa.select(records.c.id, records.c.street_id, records.c.address_id, records.c.occurred_at,
                   records.c.measures).where(records.c.channel == "klus").execution_options(yield_per=CHUNK))
