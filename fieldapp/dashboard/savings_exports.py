@@ -26,8 +26,9 @@ def _homes(count: int):
 def headers() -> list[str]:
     row = [_("Street"), _("Homes with measures")]
     for name in TOTALS:
-        row += [f"{UNIT_NAMES[name]} {_('a year')} ({level})" for level in LEVELS]
-    row += [f"{UNIT_NAMES[name]} {_('per home')} ({level})" for name in TOTALS for level in LEVELS]
+        row += [_("%(unit)s a year (%(level)s)", unit=UNIT_NAMES[name], level=level) for level in LEVELS]
+    row += [_("%(unit)s a year per home (%(level)s)", unit=UNIT_NAMES[name], level=level)
+            for name in TOTALS for level in LEVELS]
     return row
 
 
