@@ -184,3 +184,63 @@ def test_an_old_klus_payload_keeps_working_and_its_fingerprint(login, world, db)
     assert db.get(Record, record_id).handed_out == []
     assert sorted(db.execute(select(InstalledMeasure.code, InstalledMeasure.quantity)
                              .where(InstalledMeasure.record_id == record_id)).all()) == [("led_bulb", 4), ("radiator_foil", 1)]
+
+
+# --- on the screens and in the exports -----------------------------------------------------------
+def test_the_dashboard_shows_the_savings_as_a_range_with_the_calibration(saved, web_login):
+    page = web_login("coord").get("/dashboard/?from=2026-03-01&to=2026-03-31&lang=en").get_data(as_text=True)
+    assert "What it saved (estimate)" in page and "Goirle" in page and "FIXbrigade 2023" in page
+    # Euros in total: 77.516 to 283.4, shown whole: never the default alone.
+    assert "78–283" in page
+    assert "Measures installed in 3 homes in this period" in page
+
+
+def test_the_map_colours_by_euros_per_home(saved):
+    body = saved.get("/api/v1/map/streets.geojson?metric=savings_per_home&from=2026-03-01&to=2026-03-31").get_json()
+    by_name = {f["properties"]["name"]: f["properties"] for f in body["features"]}
+    assert by_name["Koningsweg"]["value"] == pytest.approx(62.5)
+    assert by_name["Koningsweg"]["savings_per_home"] == approx({"low": 28.5, "default": 62.5, "high": 95})
+    assert by_name["Smitsplein"]["homes_with_measures"] == 2
+    assert by_name["Weegbreestraat"]["value"] is None and by_name["Weegbreestraat"]["savings_per_home"] is None
+    assert saved.get("/api/v1/map/streets.geojson?metric=euros").status_code == 422
+
+
+def test_savings_csv_and_xlsx_keep_small_streets_together(saved):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    response = saved.get("/api/v1/exports/savings.csv?from=2026-03-01&to=2026-03-31")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    names = [row[0] for row in rows[1:]]
+    # Both streets have fewer than 10 homes with measures: no street by name, one row for them.
+    assert "Smitsplein" not in names and "Koningsweg" not in names
+    small, total = rows[1], rows[2]
+    assert small[1] == "<10" and total[1] == "<10"
+    assert float(total[2 + 9]) == pytest.approx(77.5, abs=0.05)  # euros, low
+    assert names[-2:] == ["Published average per home: Goirle", "Published average per home: FIXbrigade 2023"]
+    workbook = load_workbook(io.BytesIO(saved.get("/api/v1/exports/streets.xlsx").data))
+    assert "Savings" in workbook.sheetnames
+
+
+def test_the_coordinators_screen_adds_a_version_and_says_what_is_wrong(login, web_login):
+    from conftest import csrf_from
+
+    client = web_login("coord")
+    page = client.get("/savings/?lang=en").get_data(as_text=True)
+    assert "Milieu Centraal" in page and "Savings figures and prices" in page
+    response = client.post("/savings/prices?lang=en", data={
+        "carrier": "gas", "valid_from": "2026-06-01", "euro_per_unit": "1,35", "source": "Tariff 2026",
+        "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    response = client.post("/savings/figures?lang=nl", data={
+        "measure": "led_bulb", "valid_from": "2026-06-01", "kwh_low": "30", "kwh_default": "20", "kwh_high": "40",
+        "source": "x", "csrf_token": csrf_from(page)})
+    assert response.status_code == 422
+    assert catalog_text("nl", "Low, default and high must go up.") in response.get_data(as_text=True)
+    prices = login("coord").get("/api/v1/savings/prices").get_json()["prices"]
+    assert ("gas", "2026-06-01", 1.35) in [(p["carrier"], p["valid_from"], p["euro_per_unit"]) for p in prices]
+    volunteer = web_login("vol")
+    assert volunteer.get("/savings/").status_code == 403
