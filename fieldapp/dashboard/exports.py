@@ -126,6 +126,7 @@ def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None 
 RECORD_COLUMNS = (
     "id", "channel", "street_id", "street", "house_number", "house_addition", "occurred_at", "language",
     "taalcoach_present", "outcome", "topics", "measures", "heard_via", "partners", "ownership", "received_at",
+    "handed_out",  # last: a report reading the columns by position before it was added still reads them
 )
 
 
@@ -136,7 +137,7 @@ def records_csv(session: Session, scope: Scope) -> Iterator[str]:
     stmt = (
         select(R.c.id, R.c.channel, R.c.street_id, S.c.name, R.c.house_number, R.c.house_addition,
                R.c.occurred_at, R.c.language, R.c.taalcoach_present, R.c.outcome, R.c.topics, R.c.measures,
-               R.c.heard_via, R.c.partners, R.c.ownership, R.c.received_at)
+               R.c.heard_via, R.c.partners, R.c.ownership, R.c.received_at, R.c.handed_out)
         .select_from(R.join(S, S.c.id == R.c.street_id))
         .where(*record_conditions(scope))
         .order_by(R.c.occurred_at, R.c.id)
@@ -147,7 +148,7 @@ def records_csv(session: Session, scope: Scope) -> Iterator[str]:
     writer.writerow(RECORD_COLUMNS)
     for row in session.execute(stmt):
         values = list(row)
-        for index in (10, 11, 13, 14):
+        for index in (10, 11, 13, 14, 16):
             values[index] = json.dumps(values[index], separators=(",", ":"))
         values[6] = values[6].isoformat()
         values[15] = values[15].isoformat()

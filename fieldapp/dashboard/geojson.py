@@ -29,18 +29,21 @@ def feature_collection(session: Session, scope: Scope, figures: dict, metric: st
         .where(S.c.id.in_(street_ids(scope)))
         .order_by(S.c.name, S.c.id)
     )
-    savings = savings_per_street(session, scope.neighbourhood_ids, scope.first, scope.last, scope.street_id)
+    # Only when the map is coloured by them: the other colourings stay served from the cached figures.
+    by_savings = metric == "savings_per_home"
+    savings = savings_per_street(session, scope.neighbourhood_ids, scope.first, scope.last, scope.street_id) \
+        if by_savings else {}
     features = []
     for sid, name, geometry, lat, lon in rows:
         row = by_id.get(sid)
         if row is None:
             continue
         properties = {"street_id": sid, "name": name, **{key: row[key] for key in PROPERTIES}}
-        # Euros a year per home that got measures, as a range; `value` colours by its default.
-        average = per_home(savings[sid]) if sid in savings else None
-        properties["savings_per_home"] = average["euros"] if average else None
-        properties["homes_with_measures"] = savings[sid]["homes"] if sid in savings else 0
-        if metric == "savings_per_home":
+        if by_savings:
+            # Euros a year per home that got measures, as a range; `value` colours by its default.
+            average = per_home(savings[sid]) if sid in savings else None
+            properties["savings_per_home"] = average["euros"] if average else None
+            properties["homes_with_measures"] = savings[sid]["homes"] if sid in savings else 0
             properties["value"] = average["euros"]["default"] if average else None
         else:
             properties["value"] = row[metric]

@@ -53,10 +53,12 @@
       ["trust_index", props.trust_index === null ? labels.no_data : format.number(props.trust_index)],
       ["refusals", format.number(props.refusals)], ["records", format.number(props.records)],
       ["anonymous_contacts", format.number(props.anonymous_contacts)],
-      ["koppelkansen", format.number(props.koppelkansen)],
-      ["homes_with_measures", format.number(props.homes_with_measures)],
-      ["savings_per_home", euroRange(props.savings_per_home)]
+      ["koppelkansen", format.number(props.koppelkansen)]
     ];
+    if (config.metric === "savings_per_home") {
+      rows.push(["homes_with_measures", format.number(props.homes_with_measures)],
+                ["savings_per_home", euroRange(props.savings_per_home)]);
+    }
     var dl = node("dl");
     rows.forEach(function (row) {
       dl.appendChild(node("dt", "", labels[row[0]]));
