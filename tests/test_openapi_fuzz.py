@@ -47,12 +47,14 @@ INITIATIVE_RULES = {"partners", "owner_partner", "owner", "neighbourhood_id", "s
 NOTE_RULES = {"at", "status", "next_step", "next_step_due"}
 OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RULES,
                    "/api/v1/referrals/{referral_id}/answer": {"answered_at"},
-                   "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id"},
+                   "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id", "initiative"},
                    "/api/v1/meetings/{meeting_id}/report": {"head_count", "head_counts", "heard_via"},
                    "/api/v1/initiatives": INITIATIVE_RULES,
                    "/api/v1/initiatives/{initiative_id}/notes/{note_id}": NOTE_RULES,
-                   # A figure's low, default and high go up.
-                   "/api/v1/savings/figures": {"kwh_default", "gas_m3_default", "water_m3_default"}}
+                   # A figure's low, default and high go up; a version counts from a day in 2000 or
+                   # later, which the document cannot state for a date.
+                   "/api/v1/savings/figures": {"kwh_default", "gas_m3_default", "water_m3_default", "valid_from"},
+                   "/api/v1/savings/prices": {"valid_from"}}
 
 
 def _fresh_token(app, username: str) -> str:

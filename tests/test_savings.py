@@ -113,6 +113,9 @@ def test_a_version_is_added_never_edited(saved):
     bulbs = [f for f in figures if f["measure"] == "led_bulb"]
     assert [(f["valid_from"], f["kwh_high"]) for f in bulbs] == [("2000-01-01", 50), ("2026-03-15", 40)]
     assert all(f["source"] for f in figures) and len(figures) == 10
+    assert [f["valid_from"] for f in saved.get("/api/v1/savings/figures?measure=led_bulb").get_json()["figures"]] == [
+        "2000-01-01", "2026-03-15"]
+    assert saved.get("/api/v1/savings/prices?carrier=coal").status_code == 422
     prices = saved.get("/api/v1/savings/prices").get_json()["prices"]
     assert [(p["carrier"], p["valid_from"], p["euro_per_unit"]) for p in prices] == [
         ("electricity", "2000-01-01", 0.25), ("gas", "2000-01-01", 1.2), ("gas", "2026-03-20", 1.5),

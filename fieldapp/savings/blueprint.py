@@ -9,7 +9,9 @@ from ..api import error_response
 from ..db import get_session, write_transaction
 from .operations import CONFLICT, CREATED, add_figure, add_price, figures, prices
 from .queries import savings_report
-from .schemas import FigureIn, FigureList, FigureOut, PriceIn, PriceList, PriceOut, SavingsQuery, SavingsReport
+from .schemas import (
+    FigureIn, FigureList, FigureOut, FigureQuery, PriceIn, PriceList, PriceOut, PriceQuery, SavingsQuery, SavingsReport,
+)
 
 READERS = ("volunteer", "taalcoach", "coordinator", "admin")
 COORDINATORS = ("coordinator", "admin")
@@ -18,11 +20,12 @@ blp = Blueprint("savings", __name__, url_prefix="/api/v1", description="What it 
 
 
 @blp.route("/savings/figures", methods=["GET"])
+@blp.arguments(FigureQuery, location="query")
 @blp.response(200, FigureList)
-def get_figures():
+def get_figures(query):
     """Every version of the savings per unit per year, by measure and valid-from day."""
     require_user(*COORDINATORS)
-    return {"figures": figures(get_session())}
+    return {"figures": figures(get_session(), query.get("measure"))}
 
 
 @blp.route("/savings/figures", methods=["POST"])
@@ -42,11 +45,12 @@ def post_figure(data):
 
 
 @blp.route("/savings/prices", methods=["GET"])
+@blp.arguments(PriceQuery, location="query")
 @blp.response(200, PriceList)
-def get_prices():
+def get_prices(query):
     """Every version of the energy and water prices, by carrier and valid-from day."""
     require_user(*COORDINATORS)
-    return {"prices": prices(get_session())}
+    return {"prices": prices(get_session(), query.get("carrier"))}
 
 
 @blp.route("/savings/prices", methods=["POST"])

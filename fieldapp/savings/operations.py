@@ -37,9 +37,15 @@ def add_price(session: Session, data: dict, user_id: int):
     return add_version(session, Price, ("carrier", "valid_from"), data, user_id)
 
 
-def figures(session: Session) -> list[SavingFigure]:
-    return list(session.scalars(select(SavingFigure).order_by(SavingFigure.measure, SavingFigure.valid_from)))
+def figures(session: Session, measure: str | None = None) -> list[SavingFigure]:
+    stmt = select(SavingFigure).order_by(SavingFigure.measure, SavingFigure.valid_from)
+    if measure is not None:
+        stmt = stmt.where(SavingFigure.measure == measure)
+    return list(session.scalars(stmt))
 
 
-def prices(session: Session) -> list[Price]:
-    return list(session.scalars(select(Price).order_by(Price.carrier, Price.valid_from)))
+def prices(session: Session, carrier: str | None = None) -> list[Price]:
+    stmt = select(Price).order_by(Price.carrier, Price.valid_from)
+    if carrier is not None:
+        stmt = stmt.where(Price.carrier == carrier)
+    return list(session.scalars(stmt))

@@ -53,6 +53,16 @@ class FigureIn(Schema):
             raise ValidationError(errors)
 
 
+class FigureQuery(Schema):
+    measure = Text(validate=validate.OneOf(MEASURES.codes, error=N_("Unknown measure.")),
+                   metadata={"description": "only this measure's versions"})
+
+
+class PriceQuery(Schema):
+    carrier = Text(validate=validate.OneOf(CARRIERS, error=N_("Unknown energy carrier.")),
+                   metadata={"description": "only this carrier's versions"})
+
+
 class FigureOut(Schema):
     id = fields.Integer()
     measure = fields.String()
