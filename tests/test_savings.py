@@ -82,7 +82,7 @@ def test_savings_of_a_period_worked_out_by_hand(saved, world):
     assert total["euros"] == approx({"low": 49.016 + 28.5, "default": 109.9 + 62.5, "high": 188.4 + 95})
     assert total["homes"] == 3
     assert total["per_home"]["gas_m3"] == approx({"low": 44 / 3, "default": 103 / 3, "high": 155 / 3})
-    assert [c["name"] for c in body["calibration"]] == ["Goirle", "FIXbrigade 2023"]
+    assert [c["programme"] for c in body["calibration"]] == ["Goirle", "FIXbrigade 2023"]
 
 
 def test_neighbourhood_savings_for_the_public_page(saved, world, db):

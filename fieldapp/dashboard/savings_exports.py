@@ -49,7 +49,7 @@ def savings_rows(report: dict) -> list[list]:
         rows.append(_row(_("Streets with fewer than 10 homes with measures"), add_up(small)))
     rows.append(_row(_("Total"), report["total"]))
     for c in CALIBRATION:
-        rows.append([_("Published average per home: %(name)s", name=c["name"]), ""]
+        rows.append([_("Published average per home: %(name)s", name=c["programme"]), ""]
                     + [""] * (3 * len(TOTALS))
                     + [c["kwh"]] * 3 + [c["gas_m3"]] * 3 + [""] * 6)
     return rows

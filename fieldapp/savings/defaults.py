@@ -33,8 +33,8 @@ PRICES = {
 
 # Published whole-programme averages per home, shown beside ours for calibration (DOMAIN.md).
 CALIBRATION = (
-    {"name": "Goirle", "gas_m3": 64, "kwh": 101},
-    {"name": "FIXbrigade 2023", "gas_m3": 141, "kwh": 345},
+    {"programme": "Goirle", "gas_m3": 64, "kwh": 101},
+    {"programme": "FIXbrigade 2023", "gas_m3": 141, "kwh": 345},
 )
 
 

@@ -127,7 +127,7 @@ class StreetSavings(SavingsWithHomes):
 
 
 class Calibration(Schema):
-    name = fields.String()
+    programme = fields.String(metadata={"description": "the published programme the averages come from"})
     gas_m3 = fields.Float()
     kwh = fields.Float()
 
