@@ -247,3 +247,24 @@ def test_the_coordinators_screen_adds_a_version_and_says_what_is_wrong(login, we
     assert ("gas", "2026-06-01", 1.35) in [(p["carrier"], p["valid_from"], p["euro_per_unit"]) for p in prices]
     volunteer = web_login("vol")
     assert volunteer.get("/savings/").status_code == 403
+
+
+def test_a_number_the_register_learns_makes_its_records_one_home(login, world, db):
+    """Records at a number the register does not know are a home each; once the register knows
+    it (link_records, hooks.RECORDS_CHANGED) they are the one home they were."""
+    from datetime import date
+
+    from fieldapp.records.operations import link_records
+    from fieldapp.streets.models import Address
+
+    vol, plein = login("vol"), world.streets["Smitsplein"]
+    for when in ("2026-03-10T10:00:00+01:00", "2026-03-12T10:00:00+01:00"):
+        put(vol, klus(plein, when, [{"code": "led_bulb", "quantity": 1}], house_number=99))
+    db.rollback()
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    assert neighbourhood_savings(db, [world.hood_id], *march)["homes"] == 2
+    db.add(Address(street_id=plein, number=99, addition="", postcode="3766AB", lat=None, lon=None, tenure="owner"))
+    db.flush()
+    assert link_records(db, {plein}) == 2
+    db.commit()
+    assert neighbourhood_savings(db, [world.hood_id], *march)["homes"] == 1

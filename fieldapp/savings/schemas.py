@@ -25,6 +25,11 @@ def _valid_from():
     )
 
 
+def _amount():
+    """Per unit per year; 0 when left out (a measure saving no water has no water figure)."""
+    return fields.Float(load_default=0.0, allow_nan=False, validate=AMOUNT)
+
+
 def _source():
     return Text(required=True, validate=validate.Length(min=1, max=300, error=N_("Give the source, at most 300 characters.")),
                 metadata={"description": "where the figure comes from"})
@@ -39,8 +44,15 @@ class FigureIn(Schema):
     measure = Text(required=True, validate=validate.OneOf(MEASURES.codes, error=N_("Unknown measure.")))
     valid_from = _valid_from()
     source = _source()
-    locals().update({f"{q}_{level}": fields.Float(load_default=0.0, allow_nan=False, validate=AMOUNT)
-                     for q in QUANTITIES for level in LEVELS})
+    kwh_low = _amount()
+    kwh_default = _amount()
+    kwh_high = _amount()
+    gas_m3_low = _amount()
+    gas_m3_default = _amount()
+    gas_m3_high = _amount()
+    water_m3_low = _amount()
+    water_m3_default = _amount()
+    water_m3_high = _amount()
 
     @validates_schema
     def check_order(self, data, **_kwargs):
@@ -68,7 +80,15 @@ class FigureOut(Schema):
     measure = fields.String()
     valid_from = fields.Date()
     source = fields.String()
-    locals().update({f"{q}_{level}": fields.Float() for q in QUANTITIES for level in LEVELS})
+    kwh_low = fields.Float()
+    kwh_default = fields.Float()
+    kwh_high = fields.Float()
+    gas_m3_low = fields.Float()
+    gas_m3_default = fields.Float()
+    gas_m3_high = fields.Float()
+    water_m3_low = fields.Float()
+    water_m3_default = fields.Float()
+    water_m3_high = fields.Float()
     created_at = fields.AwareDateTime()
 
 
