@@ -19,8 +19,13 @@ and times, in the same run:
   follow-up figures, in-process and GET /api/v1/dashboard/followup (cache off), against
   bare SQL   SELECT partner_id, language, COUNT(*) of the same referrals (followups joined to
              referrals in the neighbourhood) GROUP BY partner_id, language
+  savings for a month, a quarter, a year and all time, in-process and GET /api/v1/dashboard/savings
+             (cache off), against
+  bare SQL   SELECT street_id, SUM(quantity) FROM installed_measures over the same days GROUP BY street_id
 and prints the times, the dashboard/bare and follow-up/bare ratios and the worker's peak RSS (VmHWM).
-Targets: dashboard and follow-up figures <= 2x their bare grouping and < 1 s, GeoJSON < 100 ms,
+Klus records carry 1 to 3 installed measures (and now and then one not possible), drawn from a
+random generator of their own so the other figures stay those of earlier runs.
+Targets: dashboard, follow-up and savings figures <= 2x their bare grouping and < 1 s, GeoJSON < 100 ms,
 <= 250 MB RSS.
 --reuse skips generation when the database already holds the requested number of records.
 """
@@ -58,6 +63,8 @@ from fieldapp.dashboard import tallies  # noqa: E402
 from fieldapp.followup.models import FollowUp, ReferralEvent  # noqa: E402
 from fieldapp.followup.routing import route_all_unrouted  # noqa: E402
 from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
+from fieldapp.savings.models import InstalledMeasure  # noqa: E402
+from fieldapp.timeutil import amsterdam_day  # noqa: E402
 from fieldapp.timeutil import amsterdam_day  # noqa: E402
 
 PASSWORD = "bench-password-123"
@@ -68,6 +75,11 @@ PARTNERS = ["gemeente", "portaal", "balans", "eas", "schuldhulpmaatje", "goos", 
 TENURES = ["social_rent"] * 3 + ["private_rent", "owner", "owner"]
 REFERRAL_CODES = ["energy_coach"] * 8 + ["klusactie"] * 5 + ["debt_help"] * 3 + ["money_questions"] * 2 + ["portaal_repair"] * 2
 CONSENT = 0.85
+MEASURE_CODES = ["led_bulb"] * 4 + ["radiator_foil"] * 2 + ["draught_strip"] * 2 + ["shower_head", "door_closer",
+                                                                                   "thermostat_setting", "pipe_insulation"]
+# The savings' periods: a month, a quarter, a year and all time (None: open).
+SAVINGS_PERIODS = (("month", "2025-06-01", "2025-06-30"), ("quarter", "2025-04-01", "2025-06-30"),
+                   ("year", "2025-01-01", "2025-12-31"), ("all time", None, None))
 # The desk's people: (username, partner, languages). Nobody at portaal or present speaks ti or so,
 # nobody at schuldhulpmaatje anything but nl: language gaps to count.
 DESK_USERS = [("eas1", "eas", "nl tr"), ("eas2", "eas", "nl ar en"), ("present1", "present", "nl"),
@@ -131,10 +143,12 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, n_referra
     span = int(timedelta(days=730).total_seconds())
     referral_share = min(1.0, n_referrals / (n_records * CONSENT))
     record_table, referral_table = Record.__table__, Referral.__table__
+    measure_table = InstalledMeasure.__table__
+    measure_rng = random.Random(20261203)
     done = 0
     t0 = time.perf_counter()
     while done < n_records:
-        rows, refs = [], []
+        rows, refs, installed = [], [], []
         for _ in range(min(chunk, n_records - done)):
             sid = street_ids[rng.randrange(n_streets)]
             channel = rng.choice(CHANNELS)
@@ -150,12 +164,21 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, n_referra
                 "taalcoach_present": rng.random() < 0.15,
                 "outcome": "talked" if channel == "loket" else rng.choice(OUTCOMES),
                 "topics": [], "measures": [], "heard_via": "flyer" if channel == "loket" else None,
+                "handed_out": [],
                 "partners": partners, "partner_count": len(partners),
                 **({"ownership": ["ambassador"], "ownership_bits": ownership_bits(["ambassador"])}
                    if rng.random() < 0.005 else {"ownership": [], "ownership_bits": 0}),
                 "notes": None, "recorded_by_id": user_id, "recorded_by_partner_id": partner_ids["eas"],
                 "received_at": at + timedelta(hours=1), "fingerprint": f"{done:064d}",
             })
+            if channel == "klus":
+                measures = [{"code": code, "quantity": measure_rng.randint(1, 6)}
+                            for code in sorted(set(measure_rng.choices(MEASURE_CODES, k=measure_rng.randint(1, 3))))]
+                installed.extend({"record_id": rid, "street_id": sid, "address_id": aid, "day": amsterdam_day(at),
+                                  "code": m["code"], "quantity": m["quantity"]} for m in measures)
+                if measure_rng.random() < 0.1 and "radiator_foil" not in {m["code"] for m in measures}:
+                    measures.append({"code": "radiator_foil", "not_possible": "declined"})
+                rows[-1]["measures"] = sorted(measures, key=lambda m: m["code"])
             if rng.random() < referral_share:
                 consent = rng.random() < CONSENT
                 answered = at + timedelta(days=rng.randrange(0, 30), hours=rng.randrange(0, 9)) \
@@ -167,6 +190,8 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, n_referra
             done += 1
         with engine.begin() as conn:
             conn.execute(insert(record_table), rows)
+            if installed:
+                conn.execute(insert(measure_table), installed)
             if refs:
                 conn.execute(insert(referral_table), refs)
         if done % 200_000 == 0 or done == n_records:
@@ -286,6 +311,53 @@ def time_followup_figures(engine, runs: int) -> dict:
             "median_close": total["median_working_days_to_close"]}
 
 
+def measures_stored(engine) -> bool:
+    """Whether the database has installed measures (one generated before them has none)."""
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(InstalledMeasure.__table__)).scalar())
+    except Exception:  # noqa: BLE001 - no such table yet
+        return False
+
+
+def time_savings(engine, runs: int) -> list[dict]:
+    """Per period: the savings in-process against the bare sum of the same measures' quantities
+    per street over the same days, each timed `runs` times after a warm-up (wall and CPU time)."""
+    from datetime import date
+
+    from fieldapp.savings.queries import savings_per_street
+    from fieldapp.timeutil import day_number
+
+    m = InstalledMeasure.__table__
+    results = []
+    with Session(engine) as session:
+        hoods = tuple(session.scalars(select(Neighbourhood.id)))
+        for name, first, last in SAVINGS_PERIODS:
+            first_d = date.fromisoformat(first) if first else None
+            last_d = date.fromisoformat(last) if last else None
+            bare = select(m.c.street_id, func.sum(m.c.quantity)).group_by(m.c.street_id)
+            if first_d:
+                bare = bare.where(m.c.day >= day_number(first_d), m.c.day <= day_number(last_d))
+
+            def timed(work):
+                wall, cpu = [], []
+                for _ in range(runs + 1):
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    result = work()
+                    wall.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
+                    session.rollback()
+                return statistics.median(wall[1:]), statistics.median(cpu[1:]), result
+
+            bare_s, bare_cpu, _rows = timed(lambda: session.execute(bare).all())
+            savings_s, savings_cpu, per_street = timed(lambda: savings_per_street(session, hoods, first_d, last_d))
+            homes = sum(f["homes"] for f in per_street.values())
+            euros = [sum(f["euros"][level] for f in per_street.values()) for level in ("low", "high")]
+            results.append({"name": name, "first": first, "last": last, "bare": bare_s, "bare_cpu": bare_cpu,
+                            "savings": savings_s, "savings_cpu": savings_cpu, "homes": homes, "euros": euros})
+    return results
+
+
 def desk_size(engine) -> int:
     try:
         with engine.connect() as conn:
@@ -367,7 +439,8 @@ def world_engine(args: argparse.Namespace):
                 existing = conn.execute(select(func.count()).select_from(Record.__table__)).scalar()
         except Exception:  # noqa: BLE001 - no schema yet
             existing = None
-    if existing == args.records and abs(desk_size(engine) - args.referrals) <= 0.02 * args.referrals:
+    if (existing == args.records and abs(desk_size(engine) - args.referrals) <= 0.02 * args.referrals
+            and measures_stored(engine)):
         return engine, False
     engine.dispose()
     engine = reset(args.url)
@@ -402,6 +475,7 @@ def main() -> None:
     bare_times, bare_cpu = best
     bare_s = statistics.median(bare_times[1:])  # the first run warms the page cache
     desk = time_followup_figures(engine, args.runs)
+    savings = time_savings(engine, args.runs)
     engine.dispose()
 
     def serve(cache_seconds: str):
@@ -454,6 +528,10 @@ def main() -> None:
         # The follow-up figures as a coordinator's screen asks for them (plus the revisit
         # conversion the endpoint adds): the first request also loads the holidays library.
         followup_http = [timed_get(f"{base}/api/v1/dashboard/followup", token)[0] for _ in range(args.runs + 1)]
+        for period in savings:
+            query = f"?from={period['first']}&to={period['last']}" if period["first"] else ""
+            period["http"] = statistics.median(
+                [timed_get(f"{base}/api/v1/dashboard/savings{query}", token)[0] for _ in range(args.runs + 1)][1:])
         pid = worker_pid(server.pid)
         rss = peak_rss_mb(pid) if pid else float("nan")
     finally:
@@ -500,6 +578,13 @@ def main() -> None:
               f"{desk['figures_cpu'] * 1000:.1f} ms, ratio {desk['figures_cpu'] / desk['bare_cpu']:.2f}x")
     print(f"GET /api/v1/dashboard/followup (with the revisit conversion): {statistics.median(followup_http[1:]) * 1000:8.1f} ms"
           f"   (first request {followup_http[0] * 1000:.1f} ms)")
+    print("savings (target: in-process <= 2x the bare SUM(quantity) per street over the same days; endpoint < 1000 ms):")
+    for p in savings:
+        cpu = (f", CPU {p['savings_cpu'] * 1000:.1f} / {p['bare_cpu'] * 1000:.1f} ms = {p['savings_cpu'] / p['bare_cpu']:.2f}x"
+               if engine.dialect.name == "sqlite" else "")
+        print(f"  {p['name']:8s} bare {p['bare'] * 1000:7.1f} ms, savings {p['savings'] * 1000:7.1f} ms, "
+              f"ratio {p['savings'] / p['bare']:.2f}x{cpu}; GET /api/v1/dashboard/savings {p['http'] * 1000:7.1f} ms; "
+              f"{p['homes']:,} homes, EUR {p['euros'][0]:,.0f}-{p['euros'][1]:,.0f} a year")
 
 
 if __name__ == "__main__":

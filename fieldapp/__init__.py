@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from .public import register as register_public
     from .records.blueprint import blp as records_blp
     from .revisits import register as register_revisits
+    from .savings import register as register_savings
     from .streets.blueprint import blp as streets_blp
 
     for blueprint in (auth_blp, streets_blp, records_blp):
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     register_meetings(app, api.api)
     register_revisits(app, api.api)
     register_initiatives(app, api.api)
+    register_savings(app, api.api)
     register_dashboard(app, api.api)
     register_public(app, api.api)
     app.register_blueprint(field_bp)

@@ -51,6 +51,25 @@ MEASURES = CodeList("measure", {
     "other": _l("Other"),
 })
 
+# Why a klusactie measure could not be installed (DOMAIN.md "What it saved").
+NOT_POSSIBLE = CodeList("not_possible", {
+    "not_suitable": _l("Not suitable for this home"),
+    "declined": _l("The resident did not want it"),
+    "out_of_stock": _l("Out of stock"),
+    "other": _l("Other reason"),
+})
+
+# What a rally or loket contact may hand out: given, not installed, so never counted as saved.
+HANDED_OUT = CodeList("handed_out", {
+    "flyer": _l("Flyer"),
+    "voucher": _l("Voucher"),
+    "led_bulb": _l("LED bulb"),
+    "radiator_foil": _l("Radiator foil"),
+    "draught_strip": _l("Draught strip"),
+    "shower_head": _l("Water-saving shower head"),
+    "other": _l("Other"),
+})
+
 TOPICS = CodeList("topic", {
     "energy_bill": _l("Energy bill"),
     "saving_tips": _l("Saving tips"),

@@ -9,5 +9,6 @@ def import_all_models() -> None:
     from .meetings import models as _meetings  # noqa: F401
     from .initiatives import models as _initiatives  # noqa: F401
     from .public import models as _public  # noqa: F401
+    from .savings import models as _savings  # noqa: F401
     from .records import models as _records  # noqa: F401
     from .streets import models as _streets  # noqa: F401

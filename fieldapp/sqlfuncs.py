@@ -106,3 +106,37 @@ def count_number_list(text: str | None) -> Counter:
             number, _, weight = item.partition(":")
             counts[int(number)] += times * int(weight or 1)
     return counts
+
+
+class greatest(FunctionElement):
+    """The largest of its arguments (none of them NULL): GREATEST, or SQLite's many-argument max."""
+
+    inherit_cache = True
+    name = "greatest"
+
+
+class least(FunctionElement):
+    """The smallest of its arguments (none of them NULL)."""
+
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least)
+def _least_default(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"

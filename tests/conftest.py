@@ -98,6 +98,17 @@ def _truncate_all(engine) -> None:
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _reseed(conn)
+
+
+def _reseed(conn) -> None:
+    """What the migrations seed, which the truncation above took: the savings defaults."""
+    from fieldapp.savings import defaults
+    from fieldapp.savings.models import Price, SavingFigure
+    from fieldapp.timeutil import utcnow
+
+    conn.execute(SavingFigure.__table__.insert(), defaults.figure_rows(utcnow()))
+    conn.execute(Price.__table__.insert(), defaults.price_rows(utcnow()))
 
 
 def _filled_template(sqlite_template, tmp_path_factory, name: str, fill):

@@ -222,7 +222,48 @@ case("followup.put_route", "PUT")((
                   for hood in ("Smitsveen", "Elders")],
     lambda a, v: signed_in(a, own_hood(a, v, 200) if a.role == "admin" else 403),
 ))
-for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv", "meetings.csv"):
+# What it saved (issue 17): the figures and prices are coordinators' to read and version; the
+# savings of a period are street-level figures, for every role of the neighbourhood.
+_FIGURE_DAYS = iter(range(1, 10_000))
+
+
+def _next_day() -> str:
+    """A new valid-from day per call: each POST is a new version, not a retry of another actor's."""
+    from datetime import date, timedelta
+
+    return (date(2030, 1, 1) + timedelta(days=next(_FIGURE_DAYS))).isoformat()
+
+
+case("savings.get_figures", "GET")((
+    lambda a, o: [("-", "/api/v1/savings/figures", {})], lambda a, v: coordinators(a, 200)))
+case("savings.post_figure", "POST")((
+    lambda a, o: [("-", "/api/v1/savings/figures", {"json": {
+        "measure": "led_bulb", "valid_from": _next_day(), "kwh_low": 1, "kwh_default": 2, "kwh_high": 3,
+        "source": "authz test"}})],
+    lambda a, v: coordinators(a, 201),
+))
+case("savings.get_prices", "GET")((
+    lambda a, o: [("-", "/api/v1/savings/prices", {})], lambda a, v: coordinators(a, 200)))
+case("savings.post_price", "POST")((
+    lambda a, o: [("-", "/api/v1/savings/prices", {"json": {
+        "carrier": "gas", "valid_from": _next_day(), "euro_per_unit": 1.5, "source": "authz test"}})],
+    lambda a, v: coordinators(a, 201),
+))
+case("savings.dashboard_savings", "GET")((
+    lambda a, o: [("-", "/api/v1/dashboard/savings", {})], lambda a, v: signed_in(a, 200)))
+case("savings_pages.index", "GET")((lambda a, o: [("-", "/savings/", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("savings_pages.add_figure_version", "POST")((
+    lambda a, o: [("-", "/savings/figures", {"data": {
+        "measure": "shower_head", "valid_from": _next_day(), "gas_m3_low": "1", "gas_m3_default": "2",
+        "gas_m3_high": "3", "source": "authz test"}})],
+    lambda a, v: coordinators(a, 302, stranger=302),
+))
+case("savings_pages.add_price_version", "POST")((
+    lambda a, o: [("-", "/savings/prices", {"data": {
+        "carrier": "water", "valid_from": _next_day(), "euro_per_unit": "1,30", "source": "authz test"}})],
+    lambda a, v: coordinators(a, 302, stranger=302),
+))
+for _name in ("streets.csv", "streets.xlsx", "streets.geojson", "followup.csv", "meetings.csv", "savings.csv"):
     case(f"exports.export_{_name.replace('.', '_')}", "GET")((
         lambda a, o, _name=_name: [("-", f"/api/v1/exports/{_name}", {})], lambda a, v: coordinators(a, 200)))
 case("exports.export_records_csv", "GET")((

@@ -26,6 +26,7 @@ LAYERS = (
     ("followup",),   # the desk: routes and follows records' referrals
     ("revisits",),   # the revisit queue: reads records; the dashboard shows its conversion
     ("initiatives",),  # koppelkansen: records name them (asked through hooks), their figures read records
+    ("savings",),    # what it saved: reads records' measures; the dashboard and public page show it
     ("dashboard",),
     ("public",),     # the public neighbourhood page: reads the dashboard's and the desk's figures
     ("privacy",),

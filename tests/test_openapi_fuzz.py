@@ -31,7 +31,8 @@ DERANDOMIZE = os.environ.get("FIELDAPP_FUZZ_RANDOM") != "1"
 # may break one and get a 422 naming exactly these fields. Any other 422 on valid input fails.
 # A record's initiative must be a running one of the sender's partner, its meeting one of the
 # neighbourhood's: the document cannot list them.
-CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to", "meeting", "initiative"}
+CROSS_FIELD_RULES = {"measures", "heard_via", "outcome", "house_addition", "occurred_at", "to", "meeting", "initiative",
+                     "handed_out"}
 # A referral's event: which fields each type carries (schemas.EVENT_FIELDS), its time and the
 # appointment's against the clock and the record, the assignee and joint partner among the users
 # and partners stored. The answer call: its time, likewise.
@@ -49,7 +50,11 @@ OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RU
                    "/api/v1/meetings/{meeting_id}": {"streets", "partners", "starts_at", "neighbourhood_id", "initiative"},
                    "/api/v1/meetings/{meeting_id}/report": {"head_count", "head_counts", "heard_via"},
                    "/api/v1/initiatives": INITIATIVE_RULES,
-                   "/api/v1/initiatives/{initiative_id}/notes/{note_id}": NOTE_RULES}
+                   "/api/v1/initiatives/{initiative_id}/notes/{note_id}": NOTE_RULES,
+                   # A figure's low, default and high go up; a version counts from a day in 2000 or
+                   # later, which the document cannot state for a date.
+                   "/api/v1/savings/figures": {"kwh_default", "gas_m3_default", "water_m3_default", "valid_from"},
+                   "/api/v1/savings/prices": {"valid_from"}}
 
 
 def _fresh_token(app, username: str) -> str:

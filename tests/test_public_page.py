@@ -173,6 +173,26 @@ def test_savings_from_a_provider(app, helped, monkeypatch):
     assert "That is about 6 to 24 months of an average energy bill." in block
 
 
+def test_savings_from_the_installed_measures(app, world, login):
+    """The savings package answers the page: four LED bulbs installed, 10 / 19 / 50 kWh a year
+    each at €0.25 a kWh (DOMAIN.md's defaults) is €10 to €50 a year; two handed-out bulbs and a
+    declined foil add nothing."""
+    from fieldapp.public import cache
+
+    cache.clear()
+    api = login("vol")
+    body = {"channel": "klus", "street_id": world.streets["Smitsplein"], "house_number": 1,
+            "occurred_at": "2026-03-02T10:00:00+01:00", "language": "nl", "outcome": "let_in",
+            "measures": [{"code": "led_bulb", "quantity": 4}, {"code": "radiator_foil", "not_possible": "declined"}]}
+    assert api.put(f"/api/v1/records/{uuid.uuid4()}", json=body).status_code == 201
+    rally = {"channel": "rally", "street_id": world.streets["Smitsplein"], "occurred_at": "2026-03-02T11:00:00+01:00",
+             "language": "nl", "outcome": "talked", "handed_out": [{"code": "led_bulb", "quantity": 2}]}
+    assert api.put(f"/api/v1/records/{uuid.uuid4()}", json=rally).status_code == 201
+    html = app.test_client().get(PAGE + "?lang=en").get_data(as_text=True)
+    block = html[html.index('data-block="savings"'):]
+    assert "€10 to €50 a year" in block
+
+
 def _meeting(db, hood_id, user_id, kind, starts_at, place):
     from fieldapp.meetings.models import Meeting
     from fieldapp.timeutil import amsterdam_day

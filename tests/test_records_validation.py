@@ -196,7 +196,7 @@ def test_a_street_id_in_the_query_string_filters_the_records(login, world):
 
 
 # A valid answer for each field a rule of FIELD_RULES names, to break or keep the rule with.
-ANSWERS = {"measures": [{"code": "led_bulb", "quantity": 1}], "heard_via": "flyer", "outcome": "talked",
+ANSWERS = {"measures": [{"code": "led_bulb", "quantity": 1}], "handed_out": [{"code": "flyer", "quantity": 1}], "heard_via": "flyer", "outcome": "talked",
            "house_addition": "A", "house_number": 12, "meeting": "6f1c2a4e-0b8e-4d7e-9a51-3c2f5d7e8a90"}
 
 

@@ -15,6 +15,8 @@ from .meeting_exports import meetings_csv
 from .followup_figures import followup_dashboard, followup_figures
 from .geojson import feature_collection
 from .meeting_figures import meeting_figures
+from .savings_exports import savings_csv
+from ..savings.queries import savings_report
 from .queries import Scope
 from .schemas import FollowupDashboard, MapQuery, PeriodQuery, StreetDashboard
 
@@ -111,8 +113,23 @@ def export_streets_xlsx(query):
     _scope, figures = _audited_export(query, "streets.xlsx")
     desk = followup_figures(get_session(), _scope)
     meetings = meeting_figures(get_session(), _scope)
-    return _download(streets_xlsx(figures, desk, meetings), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    savings = savings_report(get_session(), _scope.neighbourhood_ids, _scope.first, _scope.last)
+    return _download(streets_xlsx(figures, desk, meetings, savings), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"streets{_period_suffix(query)}.xlsx")
+
+
+@exports_blp.route("/savings.csv", methods=["GET"])
+@exports_blp.arguments(PeriodQuery, location="query")
+@exports_blp.response(200, description="CSV: estimated savings a year (low, default, high) per street, of the "
+                                       "streets with 10 or more homes with measures, the others in one row, the "
+                                       "total and the published averages per home for calibration")
+def export_savings_csv(query):
+    """What the measures installed in the period save, for a report. Coordinators."""
+    user = require_user(*COORDINATORS)
+    scope = scope_for(user, query)
+    audit.record("export", kind="savings.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
+    report = savings_report(get_session(), scope.neighbourhood_ids, scope.first, scope.last)
+    return _download(savings_csv(report), "text/csv; charset=utf-8", f"savings{_period_suffix(query)}.csv")
 
 
 @exports_blp.route("/followup.csv", methods=["GET"])

@@ -15,6 +15,7 @@ from ..records.models import Record
 from ..streets.models import Street
 from .followup_exports import add_followup_sheet
 from .meeting_exports import add_meetings_sheet
+from .savings_exports import add_savings_sheet
 from .queries import Scope, record_conditions
 from .suppression import Table, suppress
 
@@ -101,7 +102,8 @@ def streets_csv(figures: dict) -> str:
     return out.getvalue()
 
 
-def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None = None) -> bytes:
+def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None = None,
+                 savings: dict | None = None) -> bytes:
     """The street table; with `desk` (followup_figures), the follow-up figures on a second sheet."""
     from openpyxl import Workbook
 
@@ -114,6 +116,8 @@ def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None 
         add_followup_sheet(workbook, desk)
     if meetings is not None:
         add_meetings_sheet(workbook, meetings)
+    if savings is not None:
+        add_savings_sheet(workbook, savings)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -122,6 +126,7 @@ def streets_xlsx(figures: dict, desk: dict | None = None, meetings: dict | None 
 RECORD_COLUMNS = (
     "id", "channel", "street_id", "street", "house_number", "house_addition", "occurred_at", "language",
     "taalcoach_present", "outcome", "topics", "measures", "heard_via", "partners", "ownership", "received_at",
+    "handed_out",  # last: a report reading the columns by position before it was added still reads them
 )
 
 
@@ -132,7 +137,7 @@ def records_csv(session: Session, scope: Scope) -> Iterator[str]:
     stmt = (
         select(R.c.id, R.c.channel, R.c.street_id, S.c.name, R.c.house_number, R.c.house_addition,
                R.c.occurred_at, R.c.language, R.c.taalcoach_present, R.c.outcome, R.c.topics, R.c.measures,
-               R.c.heard_via, R.c.partners, R.c.ownership, R.c.received_at)
+               R.c.heard_via, R.c.partners, R.c.ownership, R.c.received_at, R.c.handed_out)
         .select_from(R.join(S, S.c.id == R.c.street_id))
         .where(*record_conditions(scope))
         .order_by(R.c.occurred_at, R.c.id)
@@ -143,7 +148,7 @@ def records_csv(session: Session, scope: Scope) -> Iterator[str]:
     writer.writerow(RECORD_COLUMNS)
     for row in session.execute(stmt):
         values = list(row)
-        for index in (10, 11, 13, 14):
+        for index in (10, 11, 13, 14, 16):
             values[index] = json.dumps(values[index], separators=(",", ":"))
         values[6] = values[6].isoformat()
         values[15] = values[15].isoformat()

@@ -8,10 +8,15 @@ from ..i18n.messages import N_
 from ..validation import PeriodQuery
 
 
+METRICS = ("coverage", "trust_index", "savings_per_home")
+
+
 class MapQuery(PeriodQuery):
     metric = fields.String(
         load_default="coverage",
-        validate=validate.OneOf(("coverage", "trust_index"), error=N_("Choose coverage or trust_index.")),
+        validate=validate.OneOf(METRICS, error=N_("Choose coverage, trust_index or savings_per_home.")),
+        metadata={"description": "savings_per_home: the default estimate of euros a year per home that got "
+                                 "measures in the period"},
     )
 
 

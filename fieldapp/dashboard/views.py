@@ -6,6 +6,7 @@ import json
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from xstatic.pkg import leaflet
 
@@ -22,6 +23,8 @@ from ..streets.models import Street
 from . import cache, charts
 from .api import COORDINATORS, READERS, scope_for
 from .queries import records_per_week
+from .schemas import METRICS
+from ..savings.queries import savings_report
 from .schemas import PeriodQuery
 from .street import address_groups, address_rows, recent_visits
 
@@ -84,6 +87,8 @@ def index():
         ladder_legend=charts.ladder_legend(step_labels()),
         language_rows=charts.language_mix(figures["totals"]["languages"], language_names()),
         coordinator=user.role in COORDINATORS,
+        savings=savings_report(session, user.neighbourhood_ids, scope.first, scope.last),
+        savings_units=SAVINGS_UNITS,
     )
 
 
@@ -92,18 +97,20 @@ def coverage_map():
     user = require_user(*READERS)
     query, errors = _period()
     metric = request.args.get("metric", "coverage")
-    metric = metric if metric in ("coverage", "trust_index") else "coverage"
+    metric = metric if metric in METRICS else "coverage"
     params = {"metric": metric, **{k: request.args[k] for k in ("from", "to") if not errors and request.args.get(k)}}
     labels = {
         "households": _("Households"), "reached": _("Reached"), "coverage": _("Coverage"),
         "trust_index": _("Trust index"), "records": _("Records"), "refusals": _("Refusals"),
         "anonymous_contacts": _("Anonymous contacts"), "no_data": _("No figure yet"),
         "open_street": _("Open the street page"), "koppelkansen": _("Koppelkansen"),
+        "savings_per_home": _("Saved per home, euros a year"), "homes_with_measures": _("Homes with measures"),
     }
     config = {
         "geojson": url_for("dashboard_api.map_streets", **params),
         "street_url": url_for("dashboard.street", street_id=0),
         "metric": metric,
+        "savings_band": SAVINGS_BAND,
         "tiles": current_app.config.get("TILE_URL") or "",
         "attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
         "labels": labels,
@@ -112,9 +119,19 @@ def coverage_map():
                            errors=errors, coordinator=user.role in COORDINATORS, user=user, bands=legend_bands(metric))
 
 
+SAVINGS_BAND = 50  # euros a year per home
+# The savings section's rows: the figure's key and how its unit reads.
+SAVINGS_UNITS = {"kwh": _l("kWh electricity"), "gas_m3": _l("m³ gas"), "water_m3": _l("m³ water"),
+                 "euros": _l("euros")}
+
+
 def legend_bands(metric: str) -> list[str]:
     """The five colour bands of map.js's band(), as the locale writes them (0–20%, %0–%20)."""
     edges = [i / 5 for i in range(6)]
+    if metric == "savings_per_home":
+        # Keep in step with map.js: a band per SAVINGS_BAND euros, the last one open.
+        return [f"€{number(i * SAVINGS_BAND)}–{number((i + 1) * SAVINGS_BAND)}" for i in range(4)] + \
+            [f"≥ €{number(4 * SAVINGS_BAND)}"]
     show = percent if metric == "coverage" else (lambda share: number(share * 100))
     return [f"{show(low)}–{show(high)}" for low, high in zip(edges, edges[1:])]
 

@@ -13,8 +13,8 @@ from ..db import get_session
 from ..i18n import ACCEPTED, BY_CODE, LOCALES
 from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
 from .forms import (
-    CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FIELD_LABELS, FORMS, PAGE_TITLES, SECTION_LABELS,
-    accepts_consent_text_version, msgid_of, validation_rules,
+    CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FIELD_LABELS, FORMS, INSTALLED_LABEL, NOT_POSSIBLE_LABEL,
+    PAGE_TITLES, SECTION_LABELS, accepts_consent_text_version, msgid_of, validation_rules,
 )
 from .shell import imported_modules
 from .strings import catalog_strings, locale_meta
@@ -80,7 +80,7 @@ def form(channel: str):
     return _shell_page(
         "field/form.html", form=definition, partners=partners, section_labels=SECTION_LABELS, options=code_options,
         languages=conversation_languages(), card_text=CARD_TEXT, card_answers=CARD_ANSWERS,
-        card_version=CARD_VERSION,
+        card_version=CARD_VERSION, installed_label=INSTALLED_LABEL, not_possible_label=NOT_POSSIBLE_LABEL,
     )
 
 

@@ -12,8 +12,8 @@ from functools import cached_property
 from marshmallow import validate
 
 from ..codes import (
-    APPOINTMENT_PLACES, CLOSING_OUTCOMES, COMMON_LANGUAGES, FOLLOWUP_STATUSES, HEARD_VIA, MEASURES, OUTCOMES, OWNERSHIP,
-    REFERRALS, TOPICS,
+    APPOINTMENT_PLACES, CLOSING_OUTCOMES, COMMON_LANGUAGES, FOLLOWUP_STATUSES, HANDED_OUT, HEARD_VIA, MEASURES,
+    NOT_POSSIBLE, OUTCOMES, OWNERSHIP, REFERRALS, TOPICS,
 )
 from ..i18n.messages import N_
 from ..records.schemas import FIELD_RULES, FUTURE_TOLERANCE, IN_THE_FUTURE, MeasureIn, RecordIn, ReferralIn
@@ -24,7 +24,7 @@ SECTION_FIELDS = {
     "street": "street_id", "house": "house_number", "outcome": "outcome", "language": "language",
     "measures": "measures", "heard_via": "heard_via", "topics": "topics", "referrals": "referrals",
     "partners": "partners", "notes": "notes", "when": "occurred_at", "ownership": "ownership",
-    "initiative": "initiative", "meeting": "meeting",
+    "initiative": "initiative", "meeting": "meeting", "handed_out": "handed_out",
 }
 # Set to now when the form opens: required by the schema, but never left for the volunteer.
 PRESET_SECTIONS = frozenset({"when"})
@@ -66,7 +66,7 @@ _FOLLOW_UP = ("topics", "referrals", "partners", "initiative", "ownership", "not
 FORMS = {
     "rally": FormDefinition(
         "rally", "Bakfietsrally contact",
-        _CONTACT + _FOLLOW_UP,
+        _CONTACT + ("handed_out",) + _FOLLOW_UP,
         {},  # no preselected door outcome: one tap, and never a wrong default in the figures
     ),
     "klus": FormDefinition(
@@ -77,8 +77,8 @@ FORMS = {
     ),
     "loket": FormDefinition(
         "loket", "Energieloket walk-in",
-        ("street", "house", "heard_via", "topics", "language", "referrals", "partners", "initiative", "ownership", "notes",
-         "when"),
+        ("street", "house", "heard_via", "topics", "language", "handed_out", "referrals", "partners", "initiative",
+         "ownership", "notes", "when"),
         {"outcome": "talked"},
         (),
     ),
@@ -113,7 +113,11 @@ SECTION_LABELS = {
     "when": N_("When"),
     "ownership": N_("The resident takes part"),
     "initiative": N_("Part of a joint initiative"),
+    "handed_out": N_("Handed out"),
 }
+# The measure's choice between installed and a reason why not (the select beside its stepper).
+INSTALLED_LABEL = N_("Installed")
+NOT_POSSIBLE_LABEL = N_("Not possible because")
 # What the volunteer calls a record field the server complains about: the form's words for it.
 FIELD_LABELS = {SECTION_FIELDS[section]: label for section, label in SECTION_LABELS.items()} | {
     "house_addition": N_("Addition"),
@@ -175,7 +179,7 @@ def msgid_of(label) -> str:
 
 
 CODE_LISTS = {"outcome": OUTCOMES, "measure": MEASURES, "topic": TOPICS, "heard_via": HEARD_VIA, "referral": REFERRALS,
-              "ownership": OWNERSHIP,
+              "ownership": OWNERSHIP, "not_possible": NOT_POSSIBLE, "handed_out": HANDED_OUT,
               # the follow-up desk's screens
               "followup_status": FOLLOWUP_STATUSES, "place": APPOINTMENT_PLACES, "closing_outcome": CLOSING_OUTCOMES}
 CONVERSATION_LANGUAGES = COMMON_LANGUAGES

@@ -111,7 +111,8 @@ def export_address(session: Session, ref: AddressRef) -> dict:
             {
                 "id": str(r.id), "channel": r.channel, "occurred_at": r.occurred_at.isoformat(),
                 "language": r.language, "taalcoach_present": r.taalcoach_present, "outcome": r.outcome,
-                "topics": r.topics, "measures": r.measures, "heard_via": r.heard_via, "partners": r.partners,
+                "topics": r.topics, "measures": r.measures, "handed_out": r.handed_out, "heard_via": r.heard_via,
+                "partners": r.partners,
                 "ownership": r.ownership, "notes": r.notes,
                 # The organisation, not the volunteer: the volunteer's name is their own personal data.
                 "recorded_by_partner": r.recorded_by.partner.code,

@@ -44,6 +44,8 @@ class Record(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     topics: Mapped[list] = mapped_column(JSON, default=list)
     measures: Mapped[list] = mapped_column(JSON, default=list)
+    # Rally and loket: what was given ({code, quantity}); never counted as saved, unlike measures.
+    handed_out: Mapped[list] = mapped_column(JSON, default=list)
     heard_via: Mapped[str | None] = mapped_column(String(30))
     partners: Mapped[list] = mapped_column(JSON, default=list)
     # len(partners), kept as a column so koppelkansen are counted in SQL without JSON functions.

@@ -168,6 +168,7 @@ class IngestContext:
             "outcome": data["outcome"],
             "topics": data["topics"],
             "measures": data["measures"],
+            "handed_out": data.get("handed_out") or [],
             "heard_via": data["heard_via"],
             "partners": partners,
             "partner_count": len(partners),

@@ -12,7 +12,9 @@ from marshmallow import (
     RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
 )
 
-from ..codes import CHANNELS, HEARD_VIA, MEASURES, OUTCOMES, OWNERSHIP, REFERRALS, TOPICS
+from ..codes import (
+    CHANNELS, HANDED_OUT, HEARD_VIA, MEASURES, NOT_POSSIBLE, OUTCOMES, OWNERSHIP, REFERRALS, TOPICS,
+)
 from ..streets.operations import normalise_addition
 from ..timeutil import utcnow
 from ..validation import LANGUAGES, Id, PeriodQuery, Text, is_language
@@ -57,6 +59,7 @@ class FieldRule:
 # so each rule and its message are written once. A later rule for the same field wins.
 FIELD_RULES = (
     FieldRule("measures", "forbidden", N_("Measures are only recorded on a klusactie visit."), off=("klus",)),
+    FieldRule("handed_out", "forbidden", N_("Only recorded at a rally or the energieloket."), off=("rally", "loket")),
     FieldRule("heard_via", "required", N_("Ask how the visitor heard of the energieloket."), on=("loket",)),
     FieldRule("heard_via", "forbidden", N_("Only asked at the energieloket."), off=("loket",)),
     FieldRule("outcome", "required", N_("Choose how the door went."), on=("rally",)),
@@ -71,12 +74,36 @@ def one_of(code_list, message):
     return validate.OneOf(code_list.codes, error=message)
 
 
+QUANTITY = validate.Range(min=1, max=999, error=N_("Give a quantity from 1 to 999."))
+
+
 class MeasureIn(Schema):
+    """Installed (`quantity`, 1 when left out, as before) or not possible (`not_possible`: why,
+    and no quantity). An installed measure loads as it did before not_possible existed, so the
+    fingerprint of a record sent then is unchanged."""
+
     code = Text(required=True, validate=one_of(MEASURES, N_("Unknown measure.")))
-    quantity = fields.Integer(
-        load_default=1, strict=True,
-        validate=validate.Range(min=1, max=999, error=N_("Give a quantity from 1 to 999.")),
+    quantity = fields.Integer(strict=True, validate=QUANTITY)
+    not_possible = Text(
+        validate=one_of(NOT_POSSIBLE, N_("Unknown reason.")),
+        metadata={"description": "the measure could not be installed, and why; leave out quantity"},
     )
+
+    @validates_schema
+    def check_quantity(self, data, **_kwargs):
+        if "not_possible" in data and "quantity" in data:
+            raise ValidationError({"quantity": [N_("A measure that could not be installed has no quantity.")]})
+
+    @post_load
+    def default_quantity(self, data, **_kwargs):
+        if "not_possible" not in data:
+            data.setdefault("quantity", 1)
+        return data
+
+
+class HandedOutIn(Schema):
+    code = Text(required=True, validate=one_of(HANDED_OUT, N_("Unknown item.")))
+    quantity = fields.Integer(load_default=1, strict=True, validate=QUANTITY)
 
 
 class ReferralIn(Schema):
@@ -127,6 +154,12 @@ class RecordIn(Schema):
         fields.Nested(MeasureIn), load_default=list,
         validate=validate.Length(max=len(MEASURES.codes), error=N_("Too many items.")),
     )
+    # No load_default: a record sent without it keeps the fingerprint it had before this field.
+    handed_out = fields.List(
+        fields.Nested(HandedOutIn),
+        validate=validate.Length(max=len(HANDED_OUT.codes), error=N_("Too many items.")),
+        metadata={"description": "rally and loket: what the resident was given (never counted as saved)"},
+    )
     heard_via = Text(allow_none=True, load_default=None, validate=one_of(HEARD_VIA, N_("Unknown answer.")))
     referrals = fields.List(
         fields.Nested(ReferralIn), load_default=list,
@@ -175,6 +208,9 @@ class RecordIn(Schema):
         codes = [m["code"] for m in data.get("measures") or []]
         if len(codes) != len(set(codes)):
             errors["measures"] = [N_("Give each measure once, with its quantity.")]
+        handed = [m["code"] for m in data.get("handed_out") or []]
+        if len(handed) != len(set(handed)):
+            errors["handed_out"] = [N_("Give each item once, with its quantity.")]
         occurred_at = data.get("occurred_at")
         if occurred_at is not None and occurred_at > utcnow() + FUTURE_TOLERANCE:
             errors["occurred_at"] = [IN_THE_FUTURE]
@@ -197,6 +233,10 @@ class RecordIn(Schema):
         if data.pop("ambassador", False):
             ownership.add("ambassador")
         data["ownership"] = sorted(ownership)
+        if data.get("handed_out"):
+            data["handed_out"] = sorted(data["handed_out"], key=lambda m: m["code"])
+        else:
+            data.pop("handed_out", None)  # nothing handed out: the fingerprint of a record sent before the field
         if data.get("initiative") is None:
             data.pop("initiative", None)  # none named: the fingerprint of a record sent without it
         return data
@@ -233,6 +273,12 @@ class BatchOut(Schema):
 
 class MeasureOut(Schema):
     code = fields.String()
+    quantity = fields.Integer(metadata={"description": "installed; absent when not possible"})
+    not_possible = fields.String(metadata={"description": "why it could not be installed"})
+
+
+class HandedOutOut(Schema):
+    code = fields.String()
     quantity = fields.Integer()
 
 
@@ -261,6 +307,7 @@ class RecordOut(Schema):
     outcome = fields.String(allow_none=True)
     topics = fields.List(fields.String())
     measures = fields.List(fields.Nested(MeasureOut))
+    handed_out = fields.List(fields.Nested(HandedOutOut))
     heard_via = fields.String(allow_none=True)
     referrals = fields.List(fields.Nested(ReferralOut))
     partners = fields.List(fields.String())

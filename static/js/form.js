@@ -151,7 +151,7 @@ function updateConsent() {
   if (block) block.hidden = checked(form, "referrals").length === 0;
 }
 form.addEventListener("input", (event) => {
-  if (event.target.name === "measure") markStepper(event.target);
+  if (event.target.name === "measure" || event.target.name === "handed") markStepper(event.target);
   clearSection(event.target);
   if (event.target.name === "notes") notesLength();
 });

@@ -1,7 +1,7 @@
 """the public neighbourhood page: the energieloket's place and hours per neighbourhood (issue 17)
 
 Revision ID: 0012_public_page
-Revises: 0010_initiatives
+Revises: 0011_savings
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fieldapp.db import UtcDateTime
 
 revision = "0012_public_page"
-down_revision = "0010_initiatives"
+down_revision = "0011_savings"
 branch_labels = None
 depends_on = None
 

@@ -17,12 +17,21 @@
   // Keep in step with legend_bands() in fieldapp/dashboard/views.py.
   function band(value) {
     if (value === null || value === undefined) { return "band-none"; }
-    var share = config.metric === "coverage" ? value : value / 100;
+    // Savings: a band per config.savings_band euros a year per home, the fifth open-ended.
+    var share = config.metric === "coverage" ? value
+      : config.metric === "savings_per_home" ? value / (5 * config.savings_band) : value / 100;
     return "band-" + Math.min(4, Math.max(0, Math.floor(share * 5)));
   }
 
   function shown(props) {
+    if (config.metric === "savings_per_home") { return euroRange(props.savings_per_home); }
     return config.metric === "coverage" ? format.percent(props.coverage) : format.number(props.trust_index);
+  }
+
+  // Never one precise number: low to high, whole euros.
+  function euroRange(range) {
+    if (!range) { return labels.no_data; }
+    return "€" + format.number(Math.round(range.low)) + "–" + format.number(Math.round(range.high));
   }
 
   function node(tag, className, text) {
@@ -46,6 +55,10 @@
       ["anonymous_contacts", format.number(props.anonymous_contacts)],
       ["koppelkansen", format.number(props.koppelkansen)]
     ];
+    if (config.metric === "savings_per_home") {
+      rows.push(["homes_with_measures", format.number(props.homes_with_measures)],
+                ["savings_per_home", euroRange(props.savings_per_home)]);
+    }
     var dl = node("dl");
     rows.forEach(function (row) {
       dl.appendChild(node("dt", "", labels[row[0]]));

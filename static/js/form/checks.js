@@ -24,7 +24,8 @@ export function check(p, rules, { consentAnswered }) {
   // The schema's validators.
   if (p.house_number !== null && outside(p.house_number, rules.house_number)) add("house_number", rules.house_number.message);
   if (p.house_addition && p.house_addition.length > rules.house_addition.max) add("house_addition", rules.house_addition.message);
-  if ((p.measures || []).some((m) => outside(m.quantity, rules.quantity))) add("measures", rules.quantity.message);
+  if ((p.measures || []).some((m) => !m.not_possible && outside(m.quantity, rules.quantity))) add("measures", rules.quantity.message);
+  if ((p.handed_out || []).some((m) => outside(m.quantity, rules.quantity))) add("handed_out", rules.quantity.message);
   if (p.notes && charCount(p.notes) > rules.notes.max) add("notes", rules.notes.message);
   if (new Date(p.occurred_at).getTime() > Date.now() + rules.future.tolerance_seconds * 1000) add("occurred_at", rules.future.message);
   // Its required fields, in the form's words where it has its own.

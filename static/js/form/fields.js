@@ -96,10 +96,15 @@ const KINDS = {
       fire(box, "change");
     },
   },
-  measures: { // a stepper per measure; only those above zero
+  measures: { // a stepper per measure: installed when above zero, or not possible with its reason
     read(form) {
       const measures = [];
       for (const input of inputs(form, "measure")) {
+        const reason = form.querySelector(`select[name="not_possible"][data-code="${input.dataset.code}"]`)?.value;
+        if (reason) {
+          measures.push({ code: input.dataset.code, not_possible: reason });
+          continue;
+        }
         const raw = input.value.trim();
         const n = /^\d+$/.test(raw) ? parseInt(raw, 10) : raw;
         if (n !== 0 && raw !== "") measures.push({ code: input.dataset.code, quantity: n });
@@ -107,8 +112,30 @@ const KINDS = {
       return measures;
     },
     write(form, name, value) {
-      const quantities = Object.fromEntries((value || []).map((m) => [m.code, m.quantity]));
+      const byCode = Object.fromEntries((value || []).map((m) => [m.code, m]));
       for (const input of inputs(form, "measure")) {
+        input.value = String(byCode[input.dataset.code]?.quantity || 0);
+        fire(input, "input");
+      }
+      for (const select of form.querySelectorAll('select[name="not_possible"]')) {
+        select.value = byCode[select.dataset.code]?.not_possible || "";
+        fire(select, "change");
+      }
+    },
+  },
+  handedOut: { // a stepper per item; left out of the payload when nothing was handed out
+    read(form) {
+      const items = [];
+      for (const input of inputs(form, "handed")) {
+        const raw = input.value.trim();
+        const n = /^\d+$/.test(raw) ? parseInt(raw, 10) : raw;
+        if (n !== 0 && raw !== "") items.push({ code: input.dataset.code, quantity: n });
+      }
+      return items.length ? items : undefined;
+    },
+    write(form, name, value) {
+      const quantities = Object.fromEntries((value || []).map((m) => [m.code, m.quantity]));
+      for (const input of inputs(form, "handed")) {
         input.value = String(quantities[input.dataset.code] || 0);
         fire(input, "input");
       }
@@ -147,6 +174,7 @@ const FIELDS = [
   // Last, and left out when none is chosen: a payload without it is the one sent before it existed.
   { name: "initiative", kind: "optionalId", section: "initiative" },
   { name: "meeting", kind: "optionalText", section: "meeting" },
+  { name: "handed_out", kind: "handedOut", section: "handed_out" },
 ];
 
 const sectionsOf = (form) => new Set([...form.querySelectorAll("[data-section]")].map((s) => s.dataset.section));
