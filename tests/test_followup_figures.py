@@ -259,7 +259,7 @@ def test_xlsx_export_has_a_follow_up_sheet(desk, login):
     response = login("coord").get("/api/v1/exports/streets.xlsx" + PERIOD)
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.get_data()))
-    assert workbook.sheetnames == ["Streets", "Follow-up", "Meetings"]
+    assert workbook.sheetnames == ["Streets", "Follow-up", "Meetings", "Savings"]
     sheet = list(workbook["Follow-up"].values)
     assert sheet[0][0] == "Level" and len(sheet) == 15 and sheet[-1][0] == "Total"
 
