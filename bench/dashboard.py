@@ -65,7 +65,6 @@ from fieldapp.followup.routing import route_all_unrouted  # noqa: E402
 from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
 from fieldapp.savings.models import InstalledMeasure  # noqa: E402
 from fieldapp.timeutil import amsterdam_day  # noqa: E402
-from fieldapp.timeutil import amsterdam_day  # noqa: E402
 
 PASSWORD = "bench-password-123"
 CHANNELS = ["rally"] * 5 + ["klus"] * 2 + ["loket"] * 2 + ["visit"]
