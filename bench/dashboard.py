@@ -275,6 +275,19 @@ def seed_desk(engine, rng: random.Random, coordinator_id: int, chunk: int = 20_0
     return on_desk
 
 
+def timed_in(session: Session, work, runs: int):
+    """(median wall seconds, median CPU seconds, the last result) of `runs` runs after a warm-up,
+    each in a fresh transaction."""
+    wall, cpu = [], []
+    for _ in range(runs + 1):
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = work()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        session.rollback()
+    return statistics.median(wall[1:]), statistics.median(cpu[1:]), result
+
+
 def time_followup_figures(engine, runs: int) -> dict:
     """The follow-up figures in-process against the bare grouping of the same referrals (the
     desk joined to its referrals in the neighbourhood), each timed `runs` times after a warm-up;
@@ -293,14 +306,7 @@ def time_followup_figures(engine, runs: int) -> dict:
                 .group_by(desk.c.partner_id, desk.c.language))
 
         def timed(work):
-            wall, cpu = [], []
-            for _ in range(runs + 1):
-                t0, c0 = time.perf_counter(), time.process_time()
-                result = work()
-                wall.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-                session.rollback()
-            return statistics.median(wall[1:]), statistics.median(cpu[1:]), result
+            return timed_in(session, work, runs)
 
         bare_s, bare_cpu, _rows = timed(lambda: session.execute(bare).all())
         figures_s, figures_cpu, figures = timed(lambda: followup_figures(session, scope))
@@ -339,14 +345,7 @@ def time_savings(engine, runs: int) -> list[dict]:
                 bare = bare.where(m.c.day >= day_number(first_d), m.c.day <= day_number(last_d))
 
             def timed(work):
-                wall, cpu = [], []
-                for _ in range(runs + 1):
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    result = work()
-                    wall.append(time.perf_counter() - t0)
-                    cpu.append(time.process_time() - c0)
-                    session.rollback()
-                return statistics.median(wall[1:]), statistics.median(cpu[1:]), result
+                return timed_in(session, work, runs)
 
             bare_s, bare_cpu, _rows = timed(lambda: session.execute(bare).all())
             savings_s, savings_cpu, per_street = timed(lambda: savings_per_street(session, hoods, first_d, last_d))
