@@ -171,26 +171,25 @@ def _now_iso() -> str:
 # --- the session overview ------------------------------------------------------------------
 
 
-def _since() -> tuple[date, str | None]:
+def _since(user: User) -> tuple[date, str | None]:
     """The previous session's date from the query; when not given (or not a date), the latest
     partner session's or 30 days ago (overview.default_since)."""
     value = (request.args.get("since") or "").strip()
-    fallback = default_since(get_session(), require_user(*COORDINATORS), today())
     if not value:
-        return fallback, None
+        return default_since(get_session(), user, today()), None
     try:
         day = date.fromisoformat(value)
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             raise ValueError(value)
         return day, None
     except ValueError:
-        return fallback, _("Give the date as YYYY-MM-DD.")
+        return default_since(get_session(), user, today()), _("Give the date as YYYY-MM-DD.")
 
 
 @bp.get("/overview")
 def session_overview():
     user = require_user(*COORDINATORS)
-    since, error = _since()
+    since, error = _since(user)
     result = overview(get_session(), user, since, today())
     return render_template("initiatives/overview.html", o=result, since_given="since" in request.args and not error,
                            since_error=error, **_labels()), 422 if error else 200
@@ -199,7 +198,7 @@ def session_overview():
 @bp.get("/overview.csv")
 def session_overview_csv():
     user = require_user(*COORDINATORS)
-    since, error = _since()
+    since, error = _since(user)
     if error:
         return error, 422
     result = overview(get_session(), user, since, today())
