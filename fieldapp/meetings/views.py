@@ -86,11 +86,12 @@ def _list_page(user, form: dict | None = None, errors: dict | None = None, statu
     session = get_session()
     query, period_errors = _period()
     meetings = list_meetings(session, user, query.get("date_from"), query.get("date_to")) if not period_errors else []
-    street_names = {sid: name for sid, name, _hood in _choices(session, user)["streets"]}
+    choices = _choices(session, user)
+    street_names = {sid: name for sid, name, _hood in choices["streets"]}
     form = form or {"id": str(uuid.uuid4())}
     html = render_template("meetings/list.html", meetings=meetings, query=query, period_errors=period_errors,
                            form=form, errors=_flat(errors or {}), planner=user.role in PLANNERS,
-                           street_names=street_names, **_choices(session, user), **_labels())
+                           street_names=street_names, **choices, **_labels())
     return html, status
 
 
