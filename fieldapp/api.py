@@ -6,13 +6,47 @@ edge, so schemas and operations stay language-free.
 """
 from __future__ import annotations
 
+import flask_smorest
 from flask import Flask, jsonify, request
 from flask_babel import gettext
-from flask_smorest import Api
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .access import AccessDenied
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, except that a blueprint's operations are written into the OpenAPI
+    document when the document is first read, not when the blueprint is registered. Writing them
+    was half of create_app's time, which every worker start and every test pays, while only
+    /api/v1/openapi.json (and whoever reads `spec`) needs the document."""
+
+    def __init__(self, *args, **kwargs):
+        self._spec, self._undocumented = None, []
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        while self._undocumented:
+            self._undocumented.pop(0)(self._spec)
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):  # a new app's document: what the previous one still owed is its own
+        self._spec, self._undocumented = value, []
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        app = self._app
+
+        def document(spec):
+            blp.register_views_in_doc(self, app, spec, name=name, parameters=parameters)
+            spec.tag({"name": name, "description": blp.description})
+
+        self._undocumented.append(document)
+
 
 api = Api()
 

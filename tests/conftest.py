@@ -60,16 +60,37 @@ def _ensure_database(url: str) -> None:
     admin.dispose()
 
 
+def _built_once(tmp_path_factory, name: str, build):
+    """(path, what build returned) of an SQLite file made once per test run: the first worker to
+    ask builds it under a lock, every worker copies it. build(path) fills a new file at path and
+    returns something picklable. Seeding the demo took 7-10 s, which each worker paid before."""
+    import fcntl
+    import pickle
+
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if WORKER else root  # xdist's workers each have a directory in one root
+    path, facts = root / f"{name}.sqlite", root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = root / f"{name}.building.sqlite"
+            building.unlink(missing_ok=True)
+            facts.write_bytes(pickle.dumps(build(building)))
+            building.rename(path)
+    return path, pickle.loads(facts.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
-    from fieldapp.db import make_engine
-    from fieldapp.migrations.runner import upgrade
+    def migrate(path):
+        from fieldapp.db import make_engine
+        from fieldapp.migrations.runner import upgrade
 
-    path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()
+
+    return _built_once(tmp_path_factory, "template", migrate)[0]
 
 
 @pytest.fixture(scope="session")
@@ -112,20 +133,21 @@ def _reseed(conn) -> None:
 
 
 def _filled_template(sqlite_template, tmp_path_factory, name: str, fill):
-    """A copy of the migrated template with `fill(session)` run on it; (path, what fill returned)."""
-    from fieldapp import create_app
-    from fieldapp.db import get_session
+    """(path, what fill returned) of a copy of the migrated template with `fill(session)` run on it."""
+    def build(path):
+        from fieldapp import create_app
+        from fieldapp.db import get_session
 
-    folder = tmp_path_factory.mktemp(name)
-    path = folder / f"{name}.sqlite"
-    shutil.copy(sqlite_template, path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FIELDAPP_INSTANCE_PATH", str(folder / "instance"))
-        app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True})
-    with app.app_context():
-        filled = fill(get_session())
-    app.extensions["fieldapp.engine"].dispose()
-    return path, filled
+        shutil.copy(sqlite_template, path)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("FIELDAPP_INSTANCE_PATH", str(tmp_path_factory.mktemp(name) / "instance"))
+            app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True})
+        with app.app_context():
+            filled = fill(get_session())
+        app.extensions["fieldapp.engine"].dispose()
+        return filled
+
+    return _built_once(tmp_path_factory, name, build)
 
 
 @pytest.fixture(scope="session")
@@ -141,7 +163,8 @@ def sqlite_demo_template(sqlite_template, tmp_path_factory):
     records took longer than most of the tests that read them."""
     from fieldapp.demo.seed import seed_demo
 
-    return _filled_template(sqlite_template, tmp_path_factory, "demo", lambda session: seed_demo(session, PASSWORD))[0]
+    return _filled_template(sqlite_template, tmp_path_factory, "demo",
+                            lambda session: seed_demo(session, PASSWORD) and None)[0]
 
 
 def _wants_world(request) -> bool:

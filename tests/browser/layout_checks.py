@@ -69,19 +69,22 @@ _BROKEN_WORDS_JS = """(skip) => {
         }
         return clipped.get(el);
     };
+    const drawn = () => [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+    // Two lines: one fragment starts below where another ends.
+    const onTwoLines = (rects) => rects.length > 1
+        && Math.max(...rects.map((r) => r.top)) >= Math.min(...rects.map((r) => r.bottom)) - 1;
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (!node.data.trim() || !node.parentElement || node.parentElement.closest(skip)) continue;
         if (isClipped(node.parentElement)) continue;
+        // A text on one line breaks no word: only the few that wrap are read word by word.
+        range.selectNodeContents(node);
+        if (!onTwoLines(drawn())) continue;
         for (const part of segmenter.segment(node.data)) {
             if (!part.isWordLike || part.segment.length < 2) continue;
             range.setStart(node, part.index);
             range.setEnd(node, part.index + part.segment.length);
-            const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
-            if (rects.length < 2) continue;
-            // Two lines: one fragment starts below where another ends.
-            const lowestTop = Math.max(...rects.map((r) => r.top));
-            const highestBottom = Math.min(...rects.map((r) => r.bottom));
-            if (lowestTop >= highestBottom - 1) {
+            const rects = drawn();
+            if (onTwoLines(rects)) {
                 const el = node.parentElement;
                 broken.push(`${JSON.stringify(part.segment)} in <${el.tagName.toLowerCase()}`
                     + `${el.className && typeof el.className === 'string' ? ' class=' + el.className : ''}>`

@@ -1,7 +1,7 @@
 """One round of a phone screen through the four languages and two widths, as a taalcoach switches
 mid-conversation: after each switch nothing of the previous language is left; at 360 and at
-1280 px the screen fits, no word is broken and a full-page screenshot goes to
-test-artifacts/desk/<name>-<lang>-<width>.png; axe finds nothing serious at 360 px.
+1280 px the screen fits and no word is broken (a full-page screenshot of a failure goes to
+test-artifacts/desk/<name>-<lang>-<width>.png); axe finds nothing serious at 360 px.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Callable
 from .conftest import serious_axe_violations
 from .layout_checks import assert_fits_screen, assert_no_broken_words
 from .leftovers import DEFAULT_EXEMPT, assert_no_leftover_text, fetch_catalog, switch_to
+from .artifacts import screenshot_on_failure
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "desk"
 LOCALES = ("nl", "tr", "ti", "so")
@@ -32,9 +33,9 @@ def every_language_and_width(page, name: str, *, exempt: str = DEFAULT_EXEMPT,
         for width in (1280, 360):
             page.set_viewport_size({"width": width, "height": WIDTHS[width]})
             page.wait_for_function("document.fonts.status === 'loaded'")
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{code}-{width}.png"), full_page=True)
-            assert_fits_screen(page)
-            assert_no_broken_words(page)
+            with screenshot_on_failure(page, ARTIFACTS / f"{name}-{code}-{width}.png", full_page=True):
+                assert_fits_screen(page)
+                assert_no_broken_words(page)
         violations = serious_axe_violations(page)
         if violations:
             problems[code] = violations

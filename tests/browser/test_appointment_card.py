@@ -20,6 +20,7 @@ from conftest import PASSWORD  # noqa: E402
 from .leftovers import DEFAULT_EXEMPT, fetch_catalog, switch_to  # noqa: E402
 from .screen_round import ARTIFACTS, LOCALES, every_language_and_width  # noqa: E402
 from .test_field_followups import EAS_PHONE, Desk, give_phone  # noqa: E402
+from .artifacts import keep_screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -115,7 +116,7 @@ def test_the_card_in_each_resident_language_printed_on_half_a_page(server, conte
         assert all(hidden), dict(zip(CHROME, hidden))
         assert page.is_visible("#appointment-card")
         assert pdf_pages(page) == 1  # A5: half an A4 sheet
-        page.screenshot(path=str(ARTIFACTS / f"appointment-print-{code}.png"), full_page=True)
+        keep_screenshot(page, ARTIFACTS / f"appointment-print-{code}.png", full_page=True)
         page.emulate_media(media="screen")
 
 

@@ -27,6 +27,7 @@ from .conftest import eventually, serious_axe_violations  # noqa: E402
 from .layout_checks import assert_fits_screen, assert_no_broken_words  # noqa: E402
 from .leftovers import fetch_catalog  # noqa: E402
 from .screen_round import ARTIFACTS, every_language_and_width  # noqa: E402
+from .artifacts import keep_screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -361,7 +362,7 @@ def test_followups_screen_in_every_locale_and_width(layout_only_once, server, co
         page.wait_for_selector("#action [data-error-for=place] p")
         assert_fits_screen(page)
         assert_no_broken_words(page)
-        page.screenshot(path=str(ARTIFACTS / f"followups-sheet-{code}.png"))
+        keep_screenshot(page, ARTIFACTS / f"followups-sheet-{code}.png")
         violations = serious_axe_violations(page)
         page.click("#action-cancel")
         return violations

@@ -1,6 +1,8 @@
 """Tigrinya renders with the app's own Noto Sans Ethiopic, not a system fallback or tofu boxes."""
 from __future__ import annotations
 
+from .artifacts import keep_screenshot
+
 
 def platform_fonts(page, selector: str) -> list[dict]:
     """The fonts Chromium actually used to draw the text of one element (DevTools protocol)."""
@@ -38,7 +40,7 @@ def test_tigrinya_uses_the_served_font(live_server, page_360, artifacts_dir):
     assert ethiopic and all(f["isCustomFont"] for f in ethiopic), fonts
     ethiopic_chars = sum(1 for ch in text if 0x1200 <= ord(ch) <= 0x139F)
     assert sum(f["glyphCount"] for f in ethiopic) >= ethiopic_chars
-    page.locator("#main .resident-card").screenshot(path=str(artifacts_dir / "field-card-ti-font.png"))
+    keep_screenshot(page.locator("#main .resident-card"), artifacts_dir / "field-card-ti-font.png")
 
 
 def test_latin_text_is_not_drawn_with_the_ethiopic_face(live_server, page_360):

@@ -6,6 +6,7 @@ import pytest
 from fieldapp.i18n import TRANSLATED
 
 from .conftest import serious_axe_violations, signed_in, wider_than_viewport
+from .artifacts import keep_screenshot
 
 SCREENS = {
     "login": ("/field/login", False),
@@ -46,7 +47,7 @@ def test_screen_in_every_locale(layout_only_once, live_server, page_360, artifac
         assert page.evaluate("document.documentElement.lang") == code
         assert page.evaluate("document.documentElement.dir") == "ltr"
         assert page.url.split("?")[0].endswith(path), f"{screen}: redirected to {page.url}"
-        page.screenshot(path=str(artifacts_dir / f"field-{screen}-{code}.png"), full_page=True)
+        keep_screenshot(page, artifacts_dir / f"field-{screen}-{code}.png", full_page=True)
         wide = wider_than_viewport(page)
         violations = serious_axe_violations(page)
         if wide or violations:
@@ -65,7 +66,7 @@ def test_resident_card_overlay(layout_only_once, live_server, page_360, artifact
     page.click("#show-card")
     page.wait_for_function("document.querySelector('#card-overlay .resident-card').lang === 'ti'")
     page.wait_for_function("document.fonts.status === 'loaded'")
-    page.screenshot(path=str(artifacts_dir / "field-card-overlay-ti.png"))
+    keep_screenshot(page, artifacts_dir / "field-card-overlay-ti.png")
     assert wider_than_viewport(page) == []
     assert serious_axe_violations(page) == []
     assert page.evaluate("document.activeElement.id") == "close-card"

@@ -6,6 +6,7 @@ from pathlib import Path
 from babel.support import Translations
 
 from .conftest import eventually, signed_in
+from .artifacts import keep_screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +89,7 @@ def test_switch_language_mid_form_then_send(live_server, page_360, artifacts_dir
         assert card.get_attribute("lang") == "tr"
         assert "Biz bir enerji şirketi değiliz." in card.text_content()
         page.click("#close-card")
-    page.screenshot(path=str(artifacts_dir / "field-klus-switched-ti.png"), full_page=True)
+    keep_screenshot(page, artifacts_dir / "field-klus-switched-ti.png", full_page=True)
     assert page.evaluate("document.cookie").find("lang=ti") >= 0
 
     page.fill("#house_addition", "2")

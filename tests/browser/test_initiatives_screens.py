@@ -13,6 +13,7 @@ from fieldapp.timeutil import day_number, local_date, utcnow
 
 from .conftest import signed_in
 from .layout_checks import assert_fits_screen, assert_no_broken_words
+from .artifacts import keep_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def test_list_initiative_and_overview_fit_a_phone_in_somali(app, db, world, live
             response = page.goto(f"{live_server.url}{path}?lang=so")
             assert response.status == 200, (path, response.status)
             assert page.evaluate("document.documentElement.lang") == "so"
-            page.screenshot(path=str(artifacts_dir / f"initiatives-{label}-so-360.png"), full_page=True)
+            keep_screenshot(page, artifacts_dir / f"initiatives-{label}-so-360.png", full_page=True)
             for check in (assert_fits_screen, assert_no_broken_words):
                 try:
                     check(page)

@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 from conftest import session_client
 
 from .layout_checks import assert_fits_screen, assert_no_broken_words
+from .artifacts import keep_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -160,7 +161,7 @@ def test_map_names_every_street_and_keeps_popups_inside(app, demo_server, browse
             assert legend["x"] >= box["x"] + box["width"] and legend["y"] < box["y"] + box["height"]  # beside it
         else:
             assert legend["y"] + legend["height"] <= box["y"]  # right above it, seen together
-        page.screenshot(path=str(artifacts_dir / f"map-labels-nl-{width}.png"))
+        keep_screenshot(page, artifacts_dir / f"map-labels-nl-{width}.png")
         assert_fits_screen(page)
         assert_no_broken_words(page)
 
@@ -170,7 +171,7 @@ def test_map_names_every_street_and_keeps_popups_inside(app, demo_server, browse
         page.locator("#map-list button", has_text="Koningsweg").click()
         page.locator(".leaflet-popup-content", has_text="Koningsweg").wait_for(timeout=5000)
         assert_popup_inside_map(page)
-        page.screenshot(path=str(artifacts_dir / f"map-popup-nl-{width}.png"))
+        keep_screenshot(page, artifacts_dir / f"map-popup-nl-{width}.png")
         assert errors == []
 
 

@@ -1,7 +1,8 @@
 """Every office screen on a 360×740 phone and a 1280×800 desk, in nl, tr, ti and so: nothing
 wider than the screen (wide tables scroll in their own box), no word broken inside, and a page
-a coordinator can get through. Full-page screenshots go to test-artifacts/office-*.png and the
-measured heights to test-artifacts/office-page-heights-<lang>-<width>.json.
+a coordinator can get through. The measured heights go to
+test-artifacts/office-page-heights-<lang>-<width>.json, a full-page screenshot of a screen that
+fails to test-artifacts/office-*.png (of every screen with FIELDAPP_SCREENSHOTS=1).
 
 The height bound. With the demo's 25 streets, 1,860 addresses and 3,200 records the longest
 page, the dashboard, measures about 3,500-3,800 px at 360 (its street table and trust-ladder
@@ -25,6 +26,7 @@ from werkzeug.serving import make_server
 from conftest import PASSWORD, session_client
 
 from .layout_checks import assert_fits_screen, assert_no_broken_words, broken_words, overflowing
+from .artifacts import keep_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +140,7 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
     db.commit()
 
     def check(page, name):
-        page.screenshot(path=str(artifacts_dir / f"office-{name}-{lang}-{width}.png"), full_page=True)
+        failed_before = len(failures)
         for assertion in (assert_fits_screen, assert_no_broken_words):
             try:
                 heights[f"{name} {lang} {width}"] = assertion(page)
@@ -147,6 +149,8 @@ def test_every_office_screen_fits(app, db, office, browser, artifacts_dir, lang,
         height = heights.get(f"{name} {lang} {width}", 0)
         if height > HEIGHT_BOUND[width]:
             failures.append(f"{name}: {height} px high, more than {HEIGHT_BOUND[width]} at {width} px")
+        keep_screenshot(page, artifacts_dir / f"office-{name}-{lang}-{width}.png", full_page=True,
+                        failed=len(failures) > failed_before)
 
     def visit(page, name, path, ready=None):
         response = page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")

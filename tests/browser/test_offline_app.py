@@ -20,6 +20,7 @@ from offline_support import (  # noqa: E402
 from conftest import PASSWORD  # noqa: E402
 
 from .conftest import eventually  # noqa: E402
+from .artifacts import keep_screenshot
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -299,7 +300,7 @@ def test_the_status_bar_passes_axe_in_every_state(server, context, world, code):
     check()
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "offline"
     artifacts.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(artifacts / f"status-bar-{code}.png"))
+    keep_screenshot(page, artifacts / f"status-bar-{code}.png")
     width = page.evaluate("document.querySelector('#outbox-status').scrollWidth")
     assert width <= 360
 

@@ -24,6 +24,7 @@ from offline_support import (  # noqa: E402
 from conftest import PASSWORD  # noqa: E402
 
 from .conftest import eventually  # noqa: E402
+from .artifacts import keep_screenshot
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -300,7 +301,7 @@ def test_refused_records_stay_visible_until_a_deliberate_discard(server, profile
     items.first.wait_for()
     assert items.count() == 2
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "needs-attention-tr.png"), full_page=True)
+    keep_screenshot(page, ARTIFACTS / "needs-attention-tr.png", full_page=True)
     # Each refused body reached the server once; needs-attention entries are never re-sent on their own.
     assert server.puts[taken_id] == 2 and server.puts[second_id] == 1  # the other body's PUT + one replay
 

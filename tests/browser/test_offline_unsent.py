@@ -17,6 +17,7 @@ from leftovers import assert_no_leftover_text, fetch_catalog, switch_to  # noqa:
 from offline_support import not_sent, open_field, open_profile, prepare_online, retry_now, submit  # noqa: E402
 
 from conftest import PASSWORD  # noqa: E402
+from .artifacts import keep_screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -110,7 +111,7 @@ def test_the_home_screen_lists_what_is_not_sent_in_the_interface_language(server
         assert visible_text(page).count(say(catalog, "%(count)d records not sent yet", count=3)) == 1
         assert say(catalog, "Not sent yet: %(count)s", count=3) not in visible_text(page)
         assert page.locator("#outbox-status .outbox-status__send").is_hidden()
-        page.screenshot(path=str(ARTIFACTS / f"unsent-home-{code}.png"), full_page=True)
+        keep_screenshot(page, ARTIFACTS / f"unsent-home-{code}.png", full_page=True)
         previous = code
 
     context.set_offline(False)  # signal again: the outbox sends by itself

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from .conftest import serious_axe_violations, wider_than_viewport
+from .artifacts import keep_screenshot
 
 LOCALES = ("nl", "tr", "ti", "so")
 CHROME = (".topbar", ".languages", ".skip-link")
@@ -60,14 +61,14 @@ def test_page_at_360_px_and_as_a_poster(live_server, page_360, filled, artifacts
     assert serious_axe_violations(page) == []
     text = page.inner_text("main")
     assert not re.search(r"(Smitsplein|Koningsweg|Weegbreestraat)", text)  # no street below 10 homes
-    page.screenshot(path=str(artifacts_dir / f"public-page-360-{lang}.png"), full_page=True)
+    keep_screenshot(page, artifacts_dir / f"public-page-360-{lang}.png", full_page=True)
 
     page.emulate_media(media="print")
     hidden = page.evaluate("sels => sels.map(s => [...document.querySelectorAll(s)]"
                            ".every(e => getComputedStyle(e).display === 'none'))", list(CHROME))
     assert all(hidden), dict(zip(CHROME, hidden))
     assert page.is_visible('[data-figure="homes_helped"]') and page.is_visible('[data-block="loket"]')
-    page.screenshot(path=str(artifacts_dir / f"public-page-print-{lang}.png"), full_page=True)
+    keep_screenshot(page, artifacts_dir / f"public-page-print-{lang}.png", full_page=True)
     pages, pdf = pdf_pages(page)
     (artifacts_dir / f"public-page-{lang}.pdf").write_bytes(pdf)
     assert pages == 1
