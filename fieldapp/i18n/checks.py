@@ -24,7 +24,7 @@ GLOSSARY_FILE = Path(__file__).resolve().parent.parent.parent / "docs" / "glossa
 
 # The messages a refused suggestion carries, per field (msgids: translated at the API's edge).
 WRONG_PLACEHOLDERS = N_("Keep the placeholders of the original exactly: %(placeholders)s.")
-NO_PLACEHOLDERS = N_("The original has no placeholders: leave out %, { and }.")
+NO_PLACEHOLDERS = N_("The original has no placeholders: leave them out.")
 PLURAL_FORMS = N_("This text has %(count)d plural forms: give each of them.")
 EMPTY_FORM = N_("Give the translation; it may not be empty.")
 ONE_FORM = N_("Give one translation.")
