@@ -215,8 +215,10 @@ async function sendSuggestion() {
 // In suggest mode a tap on a marked string opens the sheet instead of doing what it would do.
 function onTap(event) {
   if (!isOn() || !rights) return;
-  const target = event.target.closest?.(MARKED);
-  if (!target || target.closest("#suggest-sheet") || target.closest("#suggest-toggle")) return;
+  // The language switch stays a switch: a taalcoach compares languages while suggesting.
+  if (!event.target.closest || event.target.closest("a[data-locale], #suggest-sheet, #suggest-toggle")) return;
+  const target = event.target.closest(MARKED);
+  if (!target) return;
   const msgid = msgidOf(target);
   if (!msgid) return;
   event.preventDefault();
