@@ -72,6 +72,8 @@ def test_only_users_who_speak_the_locale_suggest(db, world, login):
     speaks(db, world, "adm", "ti")
     assert put(login("adm"), body)[1].status_code == 201
     assert login("coach").get("/api/v1/translations/me").get_json()["locales"] == ["so"]
+    assert login("coach").get("/api/v1/translations/me?locale=ti").get_json()["locales"] == []
+    assert login("coach").get("/api/v1/translations/me?locale=xx").status_code == 422
     assert login("vol").get("/api/v1/translations/me").get_json()["locales"] == []
 
 
@@ -184,6 +186,8 @@ def test_lists_shares_and_audit(app, db, world, coach, admin, login):
     shares = {row["locale"]: row for row in admin.get("/api/v1/translations/shares").get_json()["locales"]}
     assert shares["ti"]["reviewed"] == 1 and shares["ti"]["open"] == 0 and shares["nl"]["reviewed"] == 0
     assert shares["ti"]["share"] == pytest.approx(1 / shares["ti"]["strings"])
+    [only] = admin.get("/api/v1/translations/shares?locale=ti").get_json()["locales"]
+    assert only == shares["ti"]
     db.expire_all()
     entries = db.scalars(select(AuditEvent).where(AuditEvent.event.like("translation_%")).order_by(AuditEvent.id)).all()
     assert [(e.event, e.actor_username, e.details["suggestion"]) for e in entries] == [

@@ -16,7 +16,7 @@ from ..i18n.checks import glossary
 from .access import REVIEW_ROLES, may_suggest, suggest_locales
 from .models import Suggestion
 from .operations import CONFLICT, CREATED, list_suggestions, mine, review, shares, suggest, with_current
-from .schemas import ReviewIn, ShareList, SuggestionIn, SuggestionList, SuggestionOut, SuggestionQuery
+from .schemas import LocaleQuery, ReviewIn, ShareList, SuggestionIn, SuggestionList, SuggestionOut, SuggestionQuery
 
 blp = Blueprint("translations", __name__, url_prefix="/api/v1/translations",
                 description="Translations that the field improves")
@@ -37,11 +37,14 @@ class SuggestRights(Schema):
 
 
 @blp.route("/me", methods=["GET"])
+@blp.arguments(LocaleQuery, location="query")
 @blp.response(200, SuggestRights)
-def get_rights():
-    """The locales I may suggest wordings for (none: no suggest mode), and the glossary."""
+def get_rights(query):
+    """The locales I may suggest wordings for (none: no suggest mode; with `locale`: that one or
+    none), and the glossary."""
     user = require_user()
-    return {"locales": suggest_locales(user), "glossary": glossary()}
+    locales = [code for code in suggest_locales(user) if code == query.get("locale", code)]
+    return {"locales": locales, "glossary": glossary()}
 
 
 @blp.route("/suggestions/<uuid:suggestion_id>", methods=["PUT"])
@@ -103,8 +106,9 @@ def post_review(data, suggestion_id: uuid.UUID):
 
 
 @blp.route("/shares", methods=["GET"])
+@blp.arguments(LocaleQuery, location="query")
 @blp.response(200, ShareList)
-def get_shares():
-    """Each locale's share of strings reviewed by a native speaker."""
+def get_shares(query):
+    """Each locale's share of strings reviewed by a native speaker (or one locale's)."""
     require_user()
-    return {"locales": shares(get_session())}
+    return {"locales": [row for row in shares(get_session()) if row["locale"] == query.get("locale", row["locale"])]}

@@ -68,6 +68,10 @@ class SuggestionOut(Schema):
     current = fields.List(fields.String(), metadata={"description": "the wording in use now"})
 
 
+class LocaleQuery(Schema):
+    locale = Text(validate=LOCALE, metadata={"enum": list(TRANSLATED), "description": "one locale only"})
+
+
 class SuggestionQuery(Schema):
     locale = Text(validate=LOCALE, metadata={"enum": list(TRANSLATED)})
     status = Text(validate=validate.OneOf(STATUSES, error=N_("Unknown status.")), metadata={"enum": list(STATUSES)})
