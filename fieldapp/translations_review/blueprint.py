@@ -15,7 +15,7 @@ from ..db import get_session, write_transaction
 from ..i18n.checks import glossary
 from .access import REVIEW_ROLES, may_suggest, suggest_locales
 from .models import Suggestion
-from .operations import CONFLICT, CREATED, list_suggestions, mine, review, shares, suggest, with_current
+from .operations import CONFLICT, CREATED, after_commit, list_suggestions, mine, review, shares, suggest, with_current
 from .schemas import LocaleQuery, ReviewIn, ShareList, SuggestionIn, SuggestionList, SuggestionOut, SuggestionQuery
 
 blp = Blueprint("translations", __name__, url_prefix="/api/v1/translations",
@@ -99,6 +99,7 @@ def post_review(data, suggestion_id: uuid.UUID):
         if suggestion is None:
             return error_response(404)
         stored = review(session, user, suggestion, data["decision"], data["note"])
+    after_commit(session)
     if stored.status == CONFLICT:
         return error_response(409, message=gettext("This suggestion was already reviewed otherwise."))
     [suggestion] = with_current([stored.suggestion])  # after the commit: the wording in use is read apart

@@ -93,10 +93,25 @@ def review(session: Session, user: User, suggestion: Suggestion, decision: str, 
         session.refresh(suggestion)
         same = suggestion.status == status and (suggestion.review_note or None) == note
         return Stored(DUPLICATE if same else CONFLICT, suggestion)
+    if status == ACCEPTED:
+        # Rendered pages this process keeps (the public neighbourhood page) hold the old wording.
+        session.info.setdefault("after_commit", []).append(_forget_rendered_pages)
     audit.add(session, "translation_accepted" if status == ACCEPTED else "translation_rejected", actor=user,
               suggestion=str(suggestion.id), locale=suggestion.locale, msgid=suggestion.msgid[:AUDIT_TEXT],
               suggested_by=suggestion.suggested_by.username, note=note)
     return Stored(CREATED, session.get(Suggestion, suggestion.id, populate_existing=True))
+
+
+def _forget_rendered_pages() -> None:
+    from ..public import cache
+
+    cache.clear()
+
+
+def after_commit(session: Session) -> None:
+    """What a committed review asks for (the caller runs it once its transaction committed)."""
+    for action in session.info.pop("after_commit", []):
+        action()
 
 
 def current_forms(code: str, msgid: str) -> list[str]:

@@ -16,7 +16,7 @@ from ..i18n import BY_CODE, TRANSLATED
 from ..i18n.checks import glossary_entries
 from .access import REVIEW_ROLES
 from .models import OPEN, Suggestion
-from .operations import CONFLICT, list_suggestions, review, shares
+from .operations import CONFLICT, after_commit, list_suggestions, review, shares
 from .schemas import ReviewIn
 
 bp = Blueprint("translation_pages", __name__, url_prefix="/translations", template_folder="templates")
@@ -54,6 +54,7 @@ def review_one(suggestion_id: uuid.UUID):
         data = ReviewIn().load({"decision": request.form.get("decision", ""), "note": request.form.get("note") or None})
         with write_transaction(session):
             stored = review(session, user, session.get(Suggestion, suggestion_id), data["decision"], data["note"])
+        after_commit(session)
     except ValidationError as err:
         messages = translate_messages(err.messages)
         flash(" ".join(m for values in messages.values() for m in values), "error")
