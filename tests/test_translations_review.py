@@ -278,3 +278,29 @@ def test_review_status_is_computed():
     assert review_status(8, 800, day) == "partly reviewed by native speakers (1 %), 2026-12-03"
     assert review_status(799, 800, day) == "partly reviewed by native speakers (99 %), 2026-12-03"
     assert review_status(800, 800, day) == "reviewed by native speakers, 2026-12-03"
+
+
+def test_one_small_query_per_request_and_locale(app, coach, admin):
+    from flask_babel import gettext
+    from sqlalchemy import event
+
+    sid, _r = put(coach, suggestion("Send now", "ሕጂ ስደድ"))
+    admin.post(f"/api/v1/translations/suggestions/{sid}/review", json={"decision": "accept"})
+    engine = app.extensions["fieldapp.engine"]
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "translation_suggestions" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(2):
+            with app.test_request_context("/", headers={"Accept-Language": "ti"}):
+                app.preprocess_request()
+                assert [gettext("Send now") for _ in range(5)] == ["ሕጂ ስደድ"] * 5
+                assert gettext("Not found.") == "ኣይተረኽበን።"  # the compiled catalog beneath
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # The version stamp once per request; the wordings themselves were read once, when they changed.
+    assert len(seen) == 2 and all("count" in s.lower() for s in seen)
