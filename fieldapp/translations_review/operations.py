@@ -114,9 +114,10 @@ def after_commit(session: Session) -> None:
         action()
 
 
-def current_forms(code: str, msgid: str) -> list[str]:
+def current_forms(code: str, msgid: str, wordings: dict | None = None) -> list[str]:
     """The wording in use now: the latest accepted one, else the catalog's."""
-    _version, wordings = accepted(code)
+    if wordings is None:
+        _version, wordings = accepted(code)
     if msgid in wordings:
         return list(wordings[msgid])
     entry = load(code).entries.get(msgid)
@@ -124,8 +125,11 @@ def current_forms(code: str, msgid: str) -> list[str]:
 
 
 def with_current(suggestions: list[Suggestion]) -> list[Suggestion]:
+    by_locale: dict[str, dict] = {}  # the accepted wordings read once per locale, not per suggestion
     for suggestion in suggestions:
-        suggestion.current = current_forms(suggestion.locale, suggestion.msgid)
+        if suggestion.locale not in by_locale:
+            by_locale[suggestion.locale] = accepted(suggestion.locale)[1]
+        suggestion.current = current_forms(suggestion.locale, suggestion.msgid, by_locale[suggestion.locale])
     return suggestions
 
 
