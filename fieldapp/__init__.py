@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from .revisits import register as register_revisits
     from .savings import register as register_savings
     from .streets.blueprint import blp as streets_blp
+    from .translations_review import register as register_translations_review
 
     for blueprint in (auth_blp, streets_blp, records_blp):
         api.api.register_blueprint(blueprint)
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     register_savings(app, api.api)
     register_dashboard(app, api.api)
     register_public(app, api.api)
+    register_translations_review(app, api.api)
     app.register_blueprint(field_bp)
     app.register_blueprint(offline_bp)
 

@@ -269,3 +269,12 @@ def erase_address_command(neighbourhood, street, number, addition, reference, ye
         audit.add(session, "address_erased", actor=audit.NOBODY, **_operator(), street_id=ref.street.id, records=result.records,
                   referrals_withdrawn=result.referrals_withdrawn, reference=reference)
     click.echo(f"{result.records} record(s) anonymised, {result.referrals_withdrawn} open referral(s) withdrawn.")
+
+
+def _add_translations_commands() -> None:
+    from .translations_review.commands import translations_group
+
+    main.add_command(translations_group)
+
+
+_add_translations_commands()

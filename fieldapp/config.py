@@ -44,6 +44,8 @@ def load_config(instance_path: Path) -> dict:
         "TILE_URL": env("FIELDAPP_TILE_URL", ""),
         "TILE_ATTRIBUTION": env("FIELDAPP_TILE_ATTRIBUTION", ""),
         "REDIS_URL": env("FIELDAPP_REDIS_URL", ""),
+        # Who may suggest wordings for a locale they speak (fieldapp/translations_review/access.py).
+        "SUGGEST_ROLES": tuple(r.strip() for r in env("FIELDAPP_SUGGEST_ROLES", "taalcoach,admin").split(",") if r.strip()),
         # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
         "API_TITLE": "fieldapp",
         "API_VERSION": "v1",

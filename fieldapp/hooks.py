@@ -39,6 +39,12 @@ INITIATIVE_TITLES = "initiative_titles"
 # with nobody listening the public page shows no savings block.
 NEIGHBOURHOOD_SAVINGS = "neighbourhood_savings"
 
+# A question: the wordings accepted for a locale since its catalog was compiled (locale: a code;
+# the session argument is None: the listener reads on a connection of its own, so a request's
+# transaction is never touched). The package that keeps them answers (version, {msgid: (plural,
+# [forms])}), version changing whenever the wordings do; i18n lays them over the catalog.
+TRANSLATION_OVERRIDES = "translation_overrides"
+
 _listeners: dict[str, list[Callable]] = {}
 
 

@@ -12,3 +12,4 @@ def import_all_models() -> None:
     from .savings import models as _savings  # noqa: F401
     from .records import models as _records  # noqa: F401
     from .streets import models as _streets  # noqa: F401
+    from .translations_review import models as _translations_review  # noqa: F401

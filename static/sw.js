@@ -16,6 +16,12 @@ var SHELL_PREFIX = "fieldapp-shell-";
 var RUNTIME = "fieldapp-runtime";
 var STREETS_PATH = "/api/v1/streets";
 var STREETS_FULL = "/api/v1/streets?limit=500";
+// The catalogs: wordings an admin accepted arrive in them at any time, so with a line they come
+// from the network (an ETag makes an unchanged one a 304) and replace this version's cached copy;
+// without one, or when the line is too slow, the cached copy answers. Only the Cache Storage
+// entry changes: the outbox's IndexedDB is the page's, never the worker's.
+var STRINGS_PREFIX = "/field/i18n/";
+var STRINGS_WAIT_MS = 3000;
 var PRECACHED = new Set(FIELDAPP_PRECACHE);
 
 self.addEventListener("install", function (event) {
@@ -53,6 +59,10 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname === "/sw.js") return;
   if (url.pathname === STREETS_PATH) { event.respondWith(streets(request, url)); return; }
+  if (url.pathname.indexOf(STRINGS_PREFIX) === 0 && PRECACHED.has(url.pathname)) {
+    event.respondWith(strings(request, url));
+    return;
+  }
   if (url.pathname.indexOf("/api/") === 0) return;
   if (request.mode === "navigate") {
     if (url.pathname === "/field" || url.pathname.indexOf("/field/") === 0) event.respondWith(page(request, url));
@@ -93,6 +103,32 @@ function page(request, url) {
 
 function asset(request, url) {
   return fromShell(url).then(function (hit) { return hit || fetch(request); });
+}
+
+// Network first, kept in this version's shell cache; the cached copy when there is no answer in time.
+function strings(request, url) {
+  var network = fetch(request).then(function (response) {
+    if (response.ok) {
+      var copy = response.clone();
+      return caches.open(SHELL).then(function (cache) { return cache.put(url.pathname, copy); })
+        .then(function () { return response; });
+    }
+    return response;
+  });
+  var timer;
+  var slow = new Promise(function (resolve) { timer = setTimeout(resolve, STRINGS_WAIT_MS); }).then(function () {
+    return fromShell(url).then(function (hit) { return hit || network; });
+  });
+  return Promise.race([network.then(function (response) {
+    clearTimeout(timer);
+    if (response.ok) return response;
+    return fromShell(url).then(function (hit) { return hit || response; });
+  }), slow]).catch(function () {
+    clearTimeout(timer);
+    return fromShell(url).then(function (hit) {
+      return hit || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+    });
+  });
 }
 
 // Network first, so the list is fresh whenever there is signal; offline, the last full list,

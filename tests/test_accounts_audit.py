@@ -24,6 +24,18 @@ def test_every_event_is_written(app, db, world, login, web_login, enrol_totp, mo
     runner = app.test_cli_runner()
     # login (token and cookie), token_issued, login_failed
     vol = login("vol")
+    # translation_suggested, translation_accepted, translation_rejected (issue 18)
+    from fieldapp.accounts.models import User
+
+    db.get(User, world.users["coach"]).spoken_languages = ["ti"]
+    db.commit()
+    coach, reviewer = login("coach"), login("adm")
+    for decision, msgid, wording in (("accept", "Not found.", "ኣይተረኽበን"), ("reject", "Send now", "ሕጂ ስደድ")):
+        sid = uuid.uuid4()
+        assert coach.put(f"/api/v1/translations/suggestions/{sid}",
+                         json={"locale": "ti", "msgid": msgid, "forms": [wording]}).status_code == 201
+        assert reviewer.post(f"/api/v1/translations/suggestions/{sid}/review",
+                             json={"decision": decision}).status_code == 200
     app.test_client().post("/api/v1/auth/token", json={"username": "vol", "password": "not the one"})
     secret, _codes = enrol_totp("coord")
     coord = web_login("coord", pyotp.TOTP(secret).now())

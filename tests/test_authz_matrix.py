@@ -52,6 +52,7 @@ class Objects:
     creators: dict = field(default_factory=dict)  # hood -> actor who records there
     planners: dict = field(default_factory=dict)  # hood -> coordinator who plans meetings there
     initiative_makers: dict = field(default_factory=dict)  # hood -> a coordinator there
+    suggester: object = None  # a taalcoach who speaks Tigrinya (issue 18)
 
 
 def fresh_referral(o: Objects, hood: str) -> int:
@@ -479,6 +480,47 @@ case("public.save_loket", "POST")((
     lambda a, v: coordinators(a, own_hood(a, v, 302), stranger=302),
 ))
 
+# Translations that the field improves (issue 18): users whose role suggests (taalcoaches and
+# admins) and who speak the locale suggest wordings for it; `vol` speaks Tigrinya too, but
+# volunteers do not suggest. Only admins review, any admin (the catalogs are the project's, not
+# a neighbourhood's). Everyone signed in reads what they may suggest, their own suggestions and
+# the shares; the shares' screen is for coordinators and admins.
+SPEAK_TIGRINYA = ("vol", "coach", "adm", "adm_e")
+
+
+def fresh_suggestion(o: Objects) -> str:
+    sid = str(uuid.uuid4())
+    response = o.suggester.client.put(f"/api/v1/translations/suggestions/{sid}",
+                                      json={"locale": "ti", "msgid": "Send now", "forms": ["ሕጂ ስደድ"]},
+                                      headers=o.suggester.headers("/api/"))
+    assert response.status_code == 201, response.get_json()
+    return sid
+
+
+case("translations.get_rights", "GET")((
+    lambda a, o: [("-", "/api/v1/translations/me", {})], lambda a, v: signed_in(a, 200)))
+case("translations.put_suggestion", "PUT")((
+    lambda a, o: [("-", f"/api/v1/translations/suggestions/{uuid.uuid4()}",
+                   {"json": {"locale": "ti", "msgid": "Not found.", "forms": ["ኣይተረኽበን"]}})],
+    lambda a, v: signed_in(a, 201 if a.role in ("taalcoach", "admin") and a.name in SPEAK_TIGRINYA else 403),
+))
+case("translations.get_suggestions", "GET")((
+    lambda a, o: [("-", "/api/v1/translations/suggestions", {})], lambda a, v: signed_in(a, 200)))
+case("translations.post_review", "POST")((
+    lambda a, o: [("-", f"/api/v1/translations/suggestions/{fresh_suggestion(o)}/review", {"json": {"decision": "reject"}})],
+    lambda a, v: signed_in(a, 200 if a.role == "admin" else 403),
+))
+case("translations.get_shares", "GET")((
+    lambda a, o: [("-", "/api/v1/translations/shares", {})], lambda a, v: signed_in(a, 200)))
+case("translation_pages.index", "GET")((
+    lambda a, o: [("-", "/translations/", {})], lambda a, v: coordinators(a, 200, stranger=302)))
+case("translation_pages.review_list", "GET")((
+    lambda a, o: [("-", "/translations/review", {})], lambda a, v: page(a, 200, admin_only=True)))
+case("translation_pages.review_one", "POST")((
+    lambda a, o: [("-", f"/translations/review/{fresh_suggestion(o)}", {"data": {"decision": "reject"}})],
+    lambda a, v: page(a, 302, admin_only=True),
+))
+
 # The objects every actor is tried against: (neighbourhood, owner).
 OBJECT_RECORDS = {"rec_vol": ("Smitsveen", "vol"), "rec_coach": ("Smitsveen", "coach"), "rec_out": ("Elders", "outsider")}
 OBJECT_USERS = {"member_s": "Smitsveen", "member_e": "Elders"}
@@ -501,6 +543,12 @@ def _setup(app, db, world) -> tuple[dict, Objects]:
     for name in ("coord_e", "adm_e"):
         role, hood = ROLE_ACTORS[name]
         upsert_user(db, name, PASSWORD, role, "gemeente", [hood])
+    from sqlalchemy import select
+
+    from fieldapp.accounts.models import User
+
+    for user in db.scalars(select(User).where(User.username.in_(SPEAK_TIGRINYA))):
+        user.spoken_languages = ["nl", "ti"]
     ids = {"member_s": upsert_user(db, "member_s", PASSWORD, "volunteer", "eas", ["Smitsveen"]).id,
            "member_e": upsert_user(db, "member_e", PASSWORD, "volunteer", "eas", ["Elders"]).id}
     db.commit()
@@ -521,6 +569,7 @@ def _setup(app, db, world) -> tuple[dict, Objects]:
     objects.creators = {"Smitsveen": actors["vol"], "Elders": actors["outsider"]}
     objects.planners = {"Smitsveen": actors["coord"], "Elders": actors["coord_e"]}
     objects.initiative_makers = {"Smitsveen": actors["coord"], "Elders": actors["coord_e"]}
+    objects.suggester = actors["coach"]
     for name, (hood, owner) in OBJECT_RECORDS.items():
         rid = uuid.uuid4()
         response = actors[owner].client.put(f"/api/v1/records/{rid}", json=record_body(streets[hood]),

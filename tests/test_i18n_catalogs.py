@@ -12,13 +12,13 @@ import pytest
 from babel.messages.pofile import read_po
 
 from fieldapp.i18n import LOCALES, TRANSLATED
+from fieldapp.i18n.checks import glossary, glossary_kept, placeholders_kept
 
 # One process runs them all: they share the extracted template (module fixtures).
 pytestmark = pytest.mark.xdist_group("catalogs")
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "translations" / "messages.pot"
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 
 
 def extract_options() -> list[str]:
@@ -98,26 +98,10 @@ def test_placeholders_are_identical(code):
             continue
         ids = m.id if isinstance(m.id, (list, tuple)) else [m.id]
         strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
-        expected = Counter(PLACEHOLDER.findall(ids[0]))
         for text in strings:
-            if Counter(PLACEHOLDER.findall(text)) != expected:
+            if not placeholders_kept(ids[0], text):
                 wrong.append((m.id, text))
     assert wrong == []
-
-
-def glossary() -> list[dict]:
-    rows = []
-    lines = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8").splitlines()
-    header = None
-    for line in lines:
-        if not line.startswith("|"):
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if header is None:
-            header = cells
-        elif not set("".join(cells)) <= set("-: "):
-            rows.append(dict(zip(header, cells)))
-    return rows
 
 
 def test_glossary_names_the_project_words_for_every_locale():
@@ -134,11 +118,11 @@ def test_glossary_terms_are_consistent(code):
     inconsistent = []
     used = Counter()
     for row in glossary():
-        term, wanted = row["term"].casefold(), row[code].casefold()
+        term = row["term"].casefold()
         for m in po:
             if m.id and isinstance(m.id, str) and term in m.id.casefold():
                 used[row["term"]] += 1
-                if wanted not in m.string.casefold():
+                if row[code] in glossary_kept(m.id, m.string, code):
                     inconsistent.append((row["term"], m.id, m.string))
     assert inconsistent == []
     # The check must bite: the four project words do occur in the msgids.
@@ -146,8 +130,14 @@ def test_glossary_terms_are_consistent(code):
 
 
 def test_review_status_for_every_catalog():
+    """REVIEW.md's status per locale is computed from the entries a native speaker reviewed
+    (`fieldapp translations export` marks them and writes the row): it must agree with the catalog."""
+    from fieldapp.translations_review.catalogs import REVIEWED_MARK
+    from fieldapp.translations_review.export import MACHINE_MADE, review_status
+
     text = (ROOT / "translations" / "REVIEW.md").read_text(encoding="utf-8")
-    status = re.compile(r"^(machine-made, awaiting native review|reviewed by .+, \d{4}-\d{2}-\d{2})$")
+    status = re.compile(r"^(machine-made, awaiting native review|reviewed by .+, \d{4}-\d{2}-\d{2}"
+                        r"|partly reviewed by native speakers \(\d{1,2} %\), \d{4}-\d{2}-\d{2})$")
     rows = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -156,6 +146,17 @@ def test_review_status_for_every_catalog():
     assert set(rows) == set(TRANSLATED)
     for code, value in rows.items():
         assert status.match(value), f"{code}: review status {value!r}"
+        po = catalog(code)
+        entries = [m for m in po if m.id]
+        reviewed = sum(1 for m in entries if REVIEWED_MARK in m.user_comments)
         if value.startswith("machine-made"):
+            assert reviewed == 0, f"{code}: {reviewed} entries reviewed, but REVIEW.md says {value!r}"
             # The catalog itself says so too, for whoever opens only the .po file.
-            assert "awaiting native review" in (catalog(code).last_translator or "")
+            assert "awaiting native review" in (po.last_translator or "")
+        elif value.startswith("partly"):
+            day = value.rsplit(", ", 1)[1]
+            from datetime import date
+
+            assert value == review_status(reviewed, len(entries), date.fromisoformat(day)), code
+            assert value in (po.last_translator or "")
+        assert value != MACHINE_MADE or not reviewed

@@ -29,6 +29,7 @@ LAYERS = (
     ("savings",),    # what it saved: reads records' measures; the dashboard and public page show it
     ("dashboard",),
     ("public",),     # the public neighbourhood page: reads the dashboard's and the desk's figures
+    ("translations_review",),  # suggested wordings: answers i18n's question for accepted ones
     ("privacy",),
     ("field",),
     ("offline",),    # precaches the field app's pages

@@ -54,7 +54,11 @@ OPERATION_RULES = {"/api/v1/referrals/{referral_id}/events/{event_id}": EVENT_RU
                    # A figure's low, default and high go up; a version counts from a day in 2000 or
                    # later, which the document cannot state for a date.
                    "/api/v1/savings/figures": {"kwh_default", "gas_m3_default", "water_m3_default", "valid_from"},
-                   "/api/v1/savings/prices": {"valid_from"}}
+                   "/api/v1/savings/prices": {"valid_from"},
+                   # A suggestion's text must be one of the catalog's msgids, its forms as many as
+                   # the msgid's plural forms with its placeholders and glossary words: the catalog
+                   # check's rules, which the document cannot state (issue 18).
+                   "/api/v1/translations/suggestions/{suggestion_id}": {"msgid", "forms"}}
 
 
 def _fresh_token(app, username: str) -> str:

@@ -6,7 +6,8 @@ import pytest
 CSP_BASE = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 SAMPLE_ARGS = {"record_id": uuid.uuid4(), "event_id": uuid.uuid4(), "neighbourhood_id": 1, "user_id": 1, "filename": "css/app.css", "referral_id": 1, "street_id": 1,
                "channel": "rally", "locale": "nl", "code": "nl", "meeting_id": uuid.uuid4(), "initiative_id": 1,
-               "note_id": uuid.uuid4(), "slug": "smitsveen"}
+               "note_id": uuid.uuid4(), "slug": "smitsveen",
+               "suggestion_id": uuid.uuid4()}
 
 
 def every_route(app):

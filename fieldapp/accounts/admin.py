@@ -42,6 +42,9 @@ EVENT_LABELS = {
     "retention_run": _l("Retention run"),
     "address_erased": _l("Address erased"),
     "address_exported": _l("Address exported"),
+    "translation_suggested": _l("Wording suggested"),
+    "translation_accepted": _l("Wording accepted"),
+    "translation_rejected": _l("Wording rejected"),
 }
 
 

@@ -30,6 +30,9 @@ EVENTS = (
     "address_exported",
     "routing_changed",
     "loket_hours_changed",
+    "translation_suggested",
+    "translation_accepted",
+    "translation_rejected",
 )
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ..accounts.models import Partner
 from ..codes import CHANNELS, PARTNER_ROLES
 from ..db import get_session
-from ..i18n import ACCEPTED, BY_CODE, LOCALES
+from ..i18n import ACCEPTED, BY_CODE, LOCALES, TRANSLATED
+from ..translations_review.overrides import singular_wordings
 from .card import CARD_ANSWERS, CARD_DATE, CARD_TEXT, CARD_VERSION
 from .forms import (
     CODE_LISTS, CONSENT_CHOICES, CONVERSATION_LANGUAGES, FIELD_LABELS, FORMS, INSTALLED_LABEL, NOT_POSSIBLE_LABEL,
@@ -20,6 +21,8 @@ from .shell import imported_modules
 from .strings import catalog_strings, locale_meta
 
 bp = Blueprint("field", __name__, template_folder="templates")
+# Sent by the offline precache when it hashes the shell (fieldapp/offline/precache.py).
+PRECACHE_HEADER = "X-Fieldapp-Precache"
 
 
 def conversation_languages() -> list[dict]:
@@ -120,8 +123,15 @@ def strings(locale: str):
     if locale not in ACCEPTED:
         abort(404)
     root = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    messages = catalog_strings(root, locale)
+    # Wordings accepted since the catalog was compiled, on top (the service worker fetches this
+    # file first whenever there is a network, so a phone has them at its next screen). The
+    # offline precache's version is hashed from the compiled catalog alone, so every worker
+    # computes the same one whatever was accepted since it started.
+    if locale in TRANSLATED and not request.headers.get(PRECACHE_HEADER):
+        messages.update(singular_wordings(locale))
     # Plain UTF-8 rather than \u escapes: Ge'ez text is half the bytes on a slow line.
-    body = json.dumps({"meta": locale_meta(locale), "messages": catalog_strings(root, locale)}, ensure_ascii=False)
+    body = json.dumps({"meta": locale_meta(locale), "messages": messages}, ensure_ascii=False)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     return _etagged(response)

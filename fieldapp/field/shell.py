@@ -11,7 +11,7 @@ from .forms import FORMS
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 FONTS = ("NotoSansEthiopic-Regular.ttf",)
-STYLES = ("app.css", "offline.css", "desk.css")
+STYLES = ("app.css", "offline.css", "desk.css", "suggest.css")
 
 
 def script_files() -> list[str]:

@@ -72,6 +72,9 @@ def init_app(app: Flask) -> Babel:
     validate_catalogs(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel = Babel(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    from .overrides import forget_request_layers, install
+
+    install(app, babel)
 
     @app.before_request
     def choose_locale_per_request():
@@ -80,6 +83,7 @@ def init_app(app: Flask) -> Babel:
         from flask_babel import refresh
 
         refresh()
+        forget_request_layers()
 
     @app.context_processor
     def locale_context():

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from ..field.blueprint import PRECACHE_HEADER
 from ..field.shell import shell_urls
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
@@ -49,7 +50,8 @@ def _body(app: Flask, client, url: str) -> bytes:
             return path.read_bytes()
     # Shell pages carry no personal data and no per-request tokens, so their bytes are stable.
     # Asked as over HTTPS, so an HTTPS-only deployment answers with the page, not a redirect.
-    response = client.get(url, headers={"Accept-Language": "nl"}, environ_overrides={"wsgi.url_scheme": "https"})
+    response = client.get(url, headers={"Accept-Language": "nl", PRECACHE_HEADER: "1"},
+                          environ_overrides={"wsgi.url_scheme": "https"})
     if response.status_code != 200:
         # The worker's install is all or nothing: this URL would keep every phone from going offline.
         app.logger.warning("offline precache: %s answers %s", url, response.status_code)

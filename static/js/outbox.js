@@ -21,7 +21,7 @@ import { attempt, sendBatch } from "./outbox/send.js";
 import { announce, lastCounts, state } from "./outbox/state.js";
 
 export { newUuid };
-export { isEvent, isRecord } from "./outbox/entries.js";
+export { isEvent, isRecord, isSuggestion } from "./outbox/entries.js";
 export { DB_NAME, DB_VERSION } from "./outbox/db.js";
 export const counts = countEntries;
 
@@ -189,6 +189,13 @@ export function submitEvent(referralId, uuid, body, about = null) {
   return keepAndTry(uuid, body, { kind: "event", referral: Number(referralId), about }, null, null);
 }
 
+/** A better wording from suggest mode: `body` is what PUT /api/v1/translations/suggestions/<uuid>
+ * takes ({locale, msgid, forms, comment}). Kept and sent like a record, so one typed offline
+ * arrives once, whenever the line comes back. */
+export function submitSuggestion(uuid, body) {
+  return keepAndTry(uuid, body, { kind: "suggestion" }, null, null);
+}
+
 async function keepAndTry(uuid, payload, target, replaces, fixing) {
   if (!UUID_RE.test(String(uuid))) throw new Error(`submit: not a UUID: ${uuid}`);
   uuid = String(uuid).toLowerCase();
@@ -230,7 +237,7 @@ async function sentInOrder(uuid) {
 // A record's payload carries its id; an event's is the body alone (its id is in the URL).
 async function file(tx, uuid, body, replaces, target) {
   const store = outboxStore(tx);
-  const withId = (id) => (target.kind === "event" ? { ...body } : { id, ...body });
+  const withId = (id) => (target.kind === "record" ? { id, ...body } : { ...body });
   const create = (id, replacing) => {
     const entry = normalise({
       uuid: id, ...target, payload: withId(id), status: "pending", attempts: 0, last_error: null,

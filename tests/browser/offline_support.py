@@ -61,7 +61,7 @@ class LiveServer:
         path = environ.get("PATH_INFO", "")
         method = environ["REQUEST_METHOD"]
         cut = False
-        if method == "PUT" and path.startswith("/api/v1/records/"):
+        if method == "PUT" and path.startswith(("/api/v1/records/", "/api/v1/translations/suggestions/")):
             record_id = path.rsplit("/", 1)[-1]
             with self.lock:
                 self.puts[record_id] += 1

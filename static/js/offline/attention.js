@@ -5,7 +5,7 @@
  */
 import { N_, formatDateTime, locale, msgidFor, t } from "../i18n.js";
 import { loadCodes } from "../codes.js";
-import { discard, fix, isEvent, list } from "../outbox.js";
+import { discard, fix, isEvent, isSuggestion, list } from "../outbox.js";
 import { STEP_LABELS } from "../desk/labels.js";
 
 function el(tag, className, text) {
@@ -41,8 +41,11 @@ function stepTitle(entry, referrals) {
 function item(entry, channels, labels, referrals) {
   const li = el("li", "outbox-entry");
   li.dataset.uuid = entry.uuid;
-  const step = isEvent(entry);
-  li.append(el("strong", "outbox-entry__title", step ? stepTitle(entry, referrals) : title(entry.payload || {}, channels)));
+  const wording = isSuggestion(entry);
+  const step = isEvent(entry) || wording; // neither has a form to fix it in
+  const heading = wording ? `${entry.payload?.msgid || ""} → ${(entry.payload?.forms || []).join(" / ")}`
+    : step ? stepTitle(entry, referrals) : title(entry.payload || {}, channels);
+  li.append(el("strong", "outbox-entry__title", heading));
   li.append(el("p", "outbox-entry__message", serverWords(entry.message || entry.last_error || "")));
   if (entry.errors && typeof entry.errors === "object") {
     const errors = el("ul", "outbox-entry__errors");
@@ -57,7 +60,8 @@ function item(entry, channels, labels, referrals) {
   }
   const discardButton = el("button", "outbox-entry__discard", t(N_("Discard")));
   discardButton.type = "button";
-  const question = step ? N_("Discard this step? It is not on the server and will be gone for good.")
+  const question = wording ? N_("Discard this suggestion? It is not on the server and will be gone for good.")
+    : step ? N_("Discard this step? It is not on the server and will be gone for good.")
     : N_("Discard this record? It is not on the server and will be gone for good.");
   discardButton.addEventListener("click", () => {
     if (window.confirm(t(question))) discard(entry.uuid);

@@ -2,8 +2,10 @@
  *
  * An entry: {uuid, kind, referral, payload, status, attempts, last_error, created_at,
  * updated_at, owner, errors, message, replaces, replaced_by, sent_at, http_status, format}.
- * kind "record" (PUT /api/v1/records/<uuid>, payload with its id) or "event" (a step in a
- * referral's life: PUT /api/v1/referrals/<referral>/events/<uuid>, the body alone). Its status
+ * kind "record" (PUT /api/v1/records/<uuid>, payload with its id), "event" (a step in a
+ * referral's life: PUT /api/v1/referrals/<referral>/events/<uuid>, the body alone) or
+ * "suggestion" (a better wording from suggest mode: PUT /api/v1/translations/suggestions/<uuid>,
+ * the body alone). Its status
  * moves pending → sending → sent | pending | needs_attention; replaced and discarded are tombstones.
  */
 import { ask, transaction } from "./db.js";
@@ -13,11 +15,14 @@ const FORMAT = 3;
 
 export const isRecord = (entry) => (entry.kind || "record") === "record";
 export const isEvent = (entry) => entry.kind === "event";
+export const isSuggestion = (entry) => entry.kind === "suggestion";
 
 /** Where an entry is PUT. */
-export const urlOf = (entry) => (isEvent(entry)
-  ? `/api/v1/referrals/${encodeURIComponent(entry.referral)}/events/${entry.uuid}`
-  : `/api/v1/records/${entry.uuid}`);
+export function urlOf(entry) {
+  if (isEvent(entry)) return `/api/v1/referrals/${encodeURIComponent(entry.referral)}/events/${entry.uuid}`;
+  if (isSuggestion(entry)) return `/api/v1/translations/suggestions/${entry.uuid}`;
+  return `/api/v1/records/${entry.uuid}`;
+}
 export const STATUSES = ["pending", "sending", "needs_attention", "sent"];
 const SENT_KEEP_MS = 24 * 3600 * 1000; // sent entries stay a day for "my recent records"
 

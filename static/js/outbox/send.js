@@ -5,7 +5,7 @@
 import { N_, t } from "../i18n.js";
 import { request } from "../http.js";
 import * as session from "../session.js";
-import { getEntry, isEvent, updateEntries, updateEntry, urlOf } from "./entries.js";
+import { getEntry, isRecord, updateEntries, updateEntry, urlOf } from "./entries.js";
 import { withLock } from "./locks.js";
 import { announce, state } from "./state.js";
 
@@ -15,8 +15,9 @@ const SEND_TIMEOUT_MS = 30000;
 export function verdict(status, entry = null) {
   if (status === 200 || status === 201) return "stored"; // 201 created, 200 an identical retry
   // A referral's step refused with 403 is not a login matter: the referral was taken by someone
-  // else, or moved to another partner. Waiting for a new login would keep it forever.
-  if (status === 403 && entry && isEvent(entry)) return "refused";
+  // else, or moved to another partner. Waiting for a new login would keep it forever. Nor is a
+  // suggestion's: its sender does not (or no longer) speak the language.
+  if (status === 403 && entry && !isRecord(entry)) return "refused";
   if (status === 401 || status === 403) return "login";
   if (status === 408 || status === 425 || status === 429 || status >= 500) return "later";
   return "refused"; // 409, 422 and the rest: the server will never take this body
