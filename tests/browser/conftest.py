@@ -68,6 +68,13 @@ def server(app, world):
 
 
 @pytest.fixture
+def profile(tmp_path):
+    """A persistent Chromium profile (offline_support.open_profile): closing the browser and
+    opening it again keeps the service worker and the outbox, as on a phone."""
+    return tmp_path / "chromium-profile"
+
+
+@pytest.fixture
 def pw(playwright_driver):
     """The session's Playwright: one sync driver per process."""
     return playwright_driver

@@ -45,11 +45,6 @@ MEASURES = ("led_bulb", "radiator_foil", "draught_strip", "shower_head")
 NOTES = ("Kom terug met taalcoach", "Kapıda kısa konuşma", "ሰላም፡ ድሕሪ ሰሙን ተመለሱ", "Waxaa la doonayaa caawimaad", None)
 
 
-@pytest.fixture
-def profile(tmp_path):
-    return tmp_path / "chromium-profile"
-
-
 def records_on_server(db):
     from fieldapp.records.models import Record
 

@@ -22,11 +22,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def profile(tmp_path):
-    return tmp_path / "chromium-profile"
-
-
 def _stored(db):
     from fieldapp.translations_review.models import Suggestion
 
