@@ -32,13 +32,16 @@ def index():
 @bp.get("/review")
 def review_list():
     require_user(*REVIEW_ROLES)
-    code = request.args.get("locale") if request.args.get("locale") in TRANSLATED else TRANSLATED[0]
     session = get_session()
+    per_locale = {r["locale"]: r for r in shares(session)}
+    code = request.args.get("locale")
+    if code not in TRANSLATED:  # none chosen: the first locale with suggestions waiting
+        code = next((c for c in TRANSLATED if per_locale[c]["open"]), TRANSLATED[0])
     suggestions = list_suggestions(session, code)
     waiting = [s for s in suggestions if s.status == OPEN]
     decided = [s for s in suggestions if s.status != OPEN][:50]
     return render_template("translations_review/review.html", code=code, locales=BY_CODE, codes=TRANSLATED,
-                           waiting=waiting, decided=decided, shares={r["locale"]: r for r in shares(session)},
+                           waiting=waiting, decided=decided, shares=per_locale,
                            glossary={s.msgid: glossary_entries(s.msgid, code) for s in waiting})
 
 
