@@ -44,6 +44,8 @@ def load_config(instance_path: Path) -> dict:
         "TILE_URL": env("FIELDAPP_TILE_URL", ""),
         "TILE_ATTRIBUTION": env("FIELDAPP_TILE_ATTRIBUTION", ""),
         "REDIS_URL": env("FIELDAPP_REDIS_URL", ""),
+        # How long a SQLite writer waits for the file's lock before the request is answered 503.
+        "SQLITE_BUSY_TIMEOUT_MS": int(env("FIELDAPP_SQLITE_BUSY_MS", "30000")),
         # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
         "API_TITLE": "fieldapp",
         "API_VERSION": "v1",
