@@ -270,3 +270,21 @@ def test_a_bug_is_still_a_500_not_a_503():
     assert unavailable(OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x"))) is None
     assert unavailable(ProgrammingError("SELECT", {}, Exception("syntax error"))) is None
     assert unavailable(OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))) == "busy"
+
+
+def test_a_client_leaving_mid_export_leaves_no_transaction_open(app, login, world):
+    """The record-level CSV streams; a client that goes away after the first chunk must not leave
+    the export's read transaction (and its connection) behind."""
+    from werkzeug.test import EnvironBuilder
+
+    volunteer, admin = login("vol"), login("adm")
+    records = [dict(rally(world.streets["Smitsplein"], notes=None), id=str(uuid.uuid4()),
+                    occurred_at=f"2026-01-05T10:{n % 60:02d}:00+01:00") for n in range(450)]
+    assert volunteer.post("/api/v1/records/batch", json={"records": records}).status_code == 200
+    engine = app.extensions["fieldapp.engine"]
+    environ = EnvironBuilder(path="/api/v1/exports/records.csv", headers=admin.headers).get_environ()
+    body = app(environ, lambda status, headers, exc_info=None: None)
+    first = next(iter(body))
+    assert first.startswith(b"id,channel") and engine.pool.checkedout() == 1  # streaming, mid-export
+    body.close()  # what gunicorn does when the client's connection is gone
+    assert engine.pool.checkedout() == 0
