@@ -108,11 +108,13 @@ def open_transactions(url: str, base: str, bearer: str, street_id: int) -> str:
     engine = make_engine(url)
     with engine.connect() as conn:
         name = conn.execute(text("SELECT current_database()")).scalar()
+        # Any session of the app's with a transaction open: streaming (active), or abandoned
+        # (idle in transaction).
         rows = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d "
-                                 "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"),
+                                 "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"),
                             {"d": name}).scalar()
     engine.dispose()
-    return "none" if rows == 0 else f"{rows} idle in transaction"
+    return "none" if rows == 0 else f"{rows} with a transaction open"
 
 
 def main() -> None:
