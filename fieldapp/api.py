@@ -7,12 +7,14 @@ edge, so schemas and operations stay language-free.
 from __future__ import annotations
 
 import flask_smorest
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext
 from marshmallow import ValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .access import AccessDenied
+from .db import RETRY_AFTER, discard_session, unavailable
 
 
 class Api(flask_smorest.Api):
@@ -102,6 +104,7 @@ def wants_json() -> bool:
 
 def init_app(app: Flask) -> None:
     api.init_app(app)
+    init_fault_handlers(app)
 
     @app.errorhandler(ValidationError)
     def on_validation_error(err: ValidationError):
@@ -131,3 +134,47 @@ def init_app(app: Flask) -> None:
         if isinstance(err, MethodNotAllowed) and err.valid_methods:
             response.headers["Allow"] = ", ".join(err.valid_methods)
         return response
+
+
+def unavailable_response(kind: str):
+    """503 with Retry-After: the database is down, restarting, locked, full or read-only. Nothing
+    of the request was stored (its transaction rolled back), so the client keeps what it sent
+    and tries again after Retry-After seconds. JSON for the API, a page for the screens, both in
+    the request's language."""
+    message = gettext("The server is busy right now. Nothing was lost; try again in a moment.")
+    if wants_json():
+        response = jsonify({"message": message})
+        response.status_code = 503
+    else:
+        response = current_app.response_class(
+            render_template("unavailable.html", message=message), status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER[kind])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_fault_handlers(app: Flask) -> None:
+    """Database faults: an outage is an honest 503, anything else stays a 500 (a bug)."""
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    @app.errorhandler(sa_exc.DisconnectionError)
+    def on_database_fault(err):
+        kind = unavailable(err)
+        if kind is None:
+            raise err
+        app.logger.warning("database unavailable (%s): %s", kind, str(err).splitlines()[0])
+        discard_session()
+        _forget_unloaded_user()
+        return unavailable_response(kind)
+
+
+def _forget_unloaded_user() -> None:
+    """The language is chosen from the signed-in user too; a user whose row could not be read (or
+    was expired by the failed transaction) is no help now, and reading it would fail again."""
+    from flask import g
+    from sqlalchemy import inspect
+
+    user = g.get("current_user")
+    if user is not None and "locale" in inspect(user).unloaded:
+        g.current_user = None

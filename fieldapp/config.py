@@ -46,6 +46,8 @@ def load_config(instance_path: Path) -> dict:
         "REDIS_URL": env("FIELDAPP_REDIS_URL", ""),
         # Who may suggest wordings for a locale they speak (fieldapp/translations_review/access.py).
         "SUGGEST_ROLES": tuple(r.strip() for r in env("FIELDAPP_SUGGEST_ROLES", "taalcoach,admin").split(",") if r.strip()),
+        # How long a SQLite writer waits for the file's lock before the request is answered 503.
+        "SQLITE_BUSY_TIMEOUT_MS": int(env("FIELDAPP_SQLITE_BUSY_MS", "30000")),
         # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
         "API_TITLE": "fieldapp",
         "API_VERSION": "v1",

@@ -66,13 +66,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_busy_ms: int = 30000) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        _tune_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_ms / 1000})
+        _tune_sqlite(engine, sqlite_busy_ms)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # pool_pre_ping: a pooled connection broken by a restart of the server is found out and
+    # replaced at check-out, before a request uses it. When a request does meet a dead
+    # connection (the server went away mid-request), SQLAlchemy invalidates the pool's older
+    # connections too, so no later request meets the same dead one (see unavailable()).
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     _tune_postgresql(engine)
     return engine
@@ -89,7 +93,7 @@ def _tune_postgresql(engine: Engine) -> None:
         dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_ms: int = 30000) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it).
@@ -98,7 +102,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
         dbapi_connection.create_function("fieldapp_amsterdam_day", 1, amsterdam_day_of_stored, deterministic=True)
 
@@ -109,7 +113,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config.get("SQLITE_BUSY_TIMEOUT_MS", 30000))
     app.extensions["fieldapp.engine"] = engine
     app.extensions["fieldapp.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
 
@@ -305,3 +309,75 @@ _WRITES = {"sqlite": SQLiteWrites(), "postgresql": PostgreSQLWrites()}
 def writes(session: Session) -> Writes:
     """The write strategy of this session's database."""
     return _WRITES[session.get_bind().dialect.name]
+
+
+# ---- when the database is not there ---------------------------------------------------------
+# What a database fault means for the request, decided in one place: the error handlers
+# (fieldapp/api.py) answer 503 with Retry-After for these, and a 500 stays a bug.
+
+# SQLite's primary result codes (the low byte of sqlite_errorcode): busy or locked beyond the
+# busy timeout, a disk I/O error, read-only, full, cannot open, locking protocol.
+_SQLITE_UNAVAILABLE = {5: "busy", 6: "busy", 10: "disk", 8: "read_only", 13: "disk", 14: "unreachable", 15: "busy"}
+_SQLITE_WORDS = (("database is locked", "busy"), ("database table is locked", "busy"),
+                 ("disk i/o error", "disk"), ("readonly", "read_only"), ("read-only", "read_only"),
+                 ("database or disk is full", "disk"), ("unable to open database file", "unreachable"))
+# PostgreSQL SQLSTATEs: read-only transaction; admin / crash shutdown, cannot connect now;
+# serialization failure and deadlock (retrying is the answer); class 08 (connection), 53
+# (insufficient resources: disk full, out of memory, too many connections), 58 (system / I/O).
+_PG_STATES = {"25006": "read_only", "57P01": "unreachable", "57P02": "unreachable", "57P03": "unreachable",
+              "40001": "busy", "40P01": "busy"}
+_PG_CLASSES = {"08": "unreachable", "53": "disk", "58": "disk"}
+# Seconds a client should wait, per kind: a restart or a lock passes in seconds; a full disk or
+# a read-only database needs a person.
+RETRY_AFTER = {"unreachable": 5, "busy": 5, "read_only": 60, "disk": 60}
+
+
+def unavailable(error: BaseException) -> str | None:
+    """The kind of outage `error` reports ("unreachable", "busy", "read_only", "disk"), or None
+    when it is no outage (a bug, a constraint: those stay errors). An error raised while
+    handling an outage counts as that outage: SQLite rolls the whole transaction back when the
+    disk is full, so the ROLLBACK TO SAVEPOINT that follows fails with "no such savepoint"."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        kind = _outage(error)
+        if kind:
+            return kind
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _outage(error: BaseException) -> str | None:
+    from sqlalchemy import exc
+
+    if isinstance(error, (exc.TimeoutError, exc.DisconnectionError)):
+        return "busy" if isinstance(error, exc.TimeoutError) else "unreachable"
+    if not isinstance(error, exc.DBAPIError):
+        return None
+    if error.connection_invalidated:
+        return "unreachable"
+    orig = error.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return _SQLITE_UNAVAILABLE.get(code & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if state:
+        return _PG_STATES.get(state) or _PG_CLASSES.get(state[:2])
+    text_ = str(orig).lower()
+    for words, kind in _SQLITE_WORDS:
+        if words in text_:
+            return kind
+    # psycopg: no SQLSTATE means no server answered (refused, reset, closed mid-query).
+    if isinstance(error, exc.OperationalError) and type(orig).__module__.startswith("psycopg"):
+        return "unreachable"
+    return None
+
+
+def discard_session() -> None:
+    """After a database fault: end the request's session's transaction (a next use in this
+    request begins a new one). Closing returns its connection, rolled back, to the pool; a dead
+    one is invalidated there and replaced. Objects already loaded keep their values (no expiry),
+    so the answer can still be in the signed-in user's language."""
+    session = g.get("db_session")
+    if session is not None:
+        session.close()

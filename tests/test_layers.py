@@ -38,7 +38,7 @@ LAYERS = (
     ("migrations",),
     ("demo",),
     ("fieldapp",),
-    ("cli",),
+    ("cli", "backup"),  # backup reads the dashboard to check a restore
     ("wsgi",),
 )
 LAYER_OF = {name: index for index, layer in enumerate(LAYERS) for name in layer}

@@ -179,8 +179,20 @@ def export_records_csv(query):
     scope = scope_for(user, query)
     audit.record("export", kind="records.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
     session = get_session()
-    return _download(stream_with_context(records_csv(session, scope)), "text/csv; charset=utf-8",
+    return _download(stream_with_context(_closing(session, records_csv(session, scope))), "text/csv; charset=utf-8",
                      f"records{_period_suffix(query)}.csv")
+
+
+def _closing(session, chunks):
+    """A body streamed after the view returned. Flask tears the request's app context down (and
+    closes the request's session there) before the first chunk is read, so the stream's reads
+    begin a transaction of their own that nobody would end: on PostgreSQL an `idle in
+    transaction` session holding its cursor until the garbage collector found the session. The
+    stream ends it, when done and when the client went away mid-export (bench/slow_requests.py)."""
+    try:
+        yield from chunks
+    finally:
+        session.close()
 
 
 def _download(body, mimetype: str, filename: str) -> Response:

@@ -17,6 +17,7 @@ CLIENT_MESSAGES = (
     N_("Log in"),
     N_("Send now"),
     N_("Sending is retried automatically."),
+    N_("The server is busy. Your records are kept on this phone and sent later."),
     N_("Show"),
     N_("Hide"),
     N_("Fix"),

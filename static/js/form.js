@@ -182,6 +182,7 @@ function build() {
 function keptMessage(result) {
   if (!navigator.onLine) return N_("Saved on this phone. It is sent when there is a connection.");
   if (result.retry === "auth") return N_("Saved on this phone. Log in again to send it.");
+  if (result.retry === "busy") return N_("The server is busy. Your record is kept on this phone and sent later.");
   return N_("Saved on this phone. Sending is retried automatically.");
 }
 

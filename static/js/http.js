@@ -2,7 +2,15 @@
 import { locale } from "./i18n.js";
 import * as session from "./session.js";
 
-/** Resolves to {status, ok, data} (data: the parsed JSON body, or null); rejects only when
+/** Seconds a 503 or 429 asks the client to wait (Retry-After: seconds or an HTTP date), or null. */
+export function retryAfterSeconds(value) {
+  if (!value) return null;
+  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(0, seconds) : null;
+}
+
+/** Resolves to {status, ok, data, retryAfter} (data: the parsed JSON body, or null;
+ * retryAfter: the Retry-After header in seconds, or null); rejects only when
  * no answer came (offline, a cut line, `timeoutMs` passed).
  * token: the signed-in one unless given; credentials "omit" sends the bearer alone. */
 export async function request(method, url, { body, token = session.get()?.token, timeoutMs, credentials = "same-origin", cache } = {}) {
@@ -21,5 +29,5 @@ export async function request(method, url, { body, token = session.get()?.token,
   } catch {
     /* empty or not JSON */
   }
-  return { status: response.status, ok: response.ok, data };
+  return { status: response.status, ok: response.ok, data, retryAfter: retryAfterSeconds(response.headers.get("Retry-After")) };
 }

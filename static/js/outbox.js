@@ -60,6 +60,11 @@ export function flush({ batch = true } = {}) {
 
 async function flushOnce(batch) {
   try {
+    if (waitingForServer()) {
+      // The server said when to come back (Retry-After): no request before then, whoever asks.
+      schedule();
+      return announce();
+    }
     const waiting = await countEntries();
     if (waiting.pending + waiting.sending === 0) {
       // Nothing to send or to recover: no lock (see outbox/locks.js), only the tidying.
@@ -120,12 +125,24 @@ function afterFlush(stoppedOn) {
   if (stoppedOn?.retry) {
     state.failures += 1;
     state.lastError = stoppedOn.retry;
+    noteRetryAfter(stoppedOn);
   } else {
     state.failures = 0;
     state.lastError = null;
+    state.notBefore = 0;
   }
   schedule();
 }
+
+// Retry-After: the server's own word on when to come back replaces the back-off, plus a little
+// jitter upwards so that a hundred phones told the same do not all come back in the same second.
+function noteRetryAfter(result) {
+  if (result?.after == null) return;
+  const ms = Math.min(BACKOFF_MAX_MS, result.after * 1000);
+  state.notBefore = Date.now() + ms * (1 + Math.random() * 0.1);
+}
+
+const waitingForServer = () => state.notBefore > Date.now();
 
 // A "sending" entry whose lock nobody holds was cut off mid-send (tab closed, battery died).
 // Putting it back is safe: the server answers the re-send with 200 if it already has it.
@@ -144,6 +161,7 @@ function schedule() {
   if (lastCounts.pending + lastCounts.sending === 0 && !state.failures) return;
   let delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, state.failures - 1));
   delay *= 0.75 + Math.random() * 0.5; // jitter: a hundred phones must not retry in step
+  if (state.notBefore) delay = Math.max(0, state.notBefore - Date.now()); // the server said when
   timer = setTimeout(() => {
     timer = null;
     flush();
@@ -206,13 +224,21 @@ async function keepAndTry(uuid, payload, target, replaces, fixing) {
   await announce();
   if (entry.status !== "pending" || !navigator.onLine) return { status: publicStatus(entry.status), uuid: entry.uuid };
   if (target.kind === "event") return sentInOrder(entry.uuid);
+  if (waitingForServer()) {
+    // Kept; the timer sends it when the server said to come back.
+    schedule();
+    await announce();
+    return { status: "pending", uuid: entry.uuid, retry: state.lastError || "busy" };
+  }
   const result = await attempt(entry.uuid);
   if (result.retry) {
     state.failures = Math.max(state.failures, 1);
     state.lastError = result.retry;
+    noteRetryAfter(result);
   } else if (result.status === "sent" || result.status === "needs_attention") {
     state.failures = 0;
     state.lastError = null;
+    state.notBefore = 0;
   }
   schedule();
   await announce();

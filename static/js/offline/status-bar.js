@@ -60,6 +60,9 @@ function render() {
   // No line, or the last try got no answer: "Send now" could only fail. The outbox retries by
   // itself (back-off timer, the "online" event, reopening the app).
   const unanswered = !offline && detail.last_error === "network";
+  // The server answered that it is busy (its database down or restarting) and said when to
+  // come back: the outbox waits that long by itself; "Send now" would only be refused again.
+  const busy = !offline && detail.last_error === "busy" && detail.not_before > Date.now();
   const parts = [];
   // Records and follow-up steps are said apart: a step is no record of a door.
   const steps = { waiting: detail.steps_waiting || 0, attention: detail.steps_attention || 0 };
@@ -71,6 +74,7 @@ function render() {
   if (!parts.length) parts.push(t(N_("All sent")));
   if (notSent && detail.flushing) parts.push(t(N_("Sending…")));
   if (notSent && offline) parts.push(t(N_("Offline: records are kept on this phone")));
+  else if (notSent && detail.last_error === "busy" && !detail.flushing) parts.push(t(N_("The server is busy. Your records are kept on this phone and sent later.")));
   else if (notSent && unanswered && !detail.flushing) parts.push(t(N_("Sending is retried automatically.")));
   if (notSent && detail.login_required) parts.push(t(N_("Log in again to send your records")));
   node.dataset.state = attention ? "attention" : notSent ? "pending" : "ok";
@@ -79,7 +83,7 @@ function render() {
   part("text").textContent = parts.join(" · ");
 
   Object.assign(part("login"), { textContent: t(N_("Log in")), hidden: !(notSent && detail.login_required) });
-  Object.assign(part("send"), { textContent: t(N_("Send now")), hidden: !notSent || offline || unanswered });
+  Object.assign(part("send"), { textContent: t(N_("Send now")), hidden: !notSent || offline || unanswered || busy });
   const toggle = part("toggle");
   Object.assign(toggle, { textContent: expanded ? t(N_("Hide")) : t(N_("Show")), hidden: !attention });
   toggle.setAttribute("aria-expanded", String(expanded && !!attention));

@@ -35,7 +35,13 @@ const settle = (uuid, status, lastError, extra) =>
 // Only entries still "sending": whatever else happened to one meanwhile stands.
 const settleAll = (entries, change) => updateEntries(entries.map((e) => e.uuid), "sending", change);
 
-/** One try for one entry. Resolves to {status, errors?, message?, retry?: "network"|"auth"|"server"}. */
+// A 5xx or 429 that says when to come back (Retry-After, as the server does while its database
+// is down, restarting or refusing writes) is "busy": the outbox waits that long, not its own
+// back-off, and the phone says the server is busy and the record is kept.
+const laterKind = (retryAfter) => (retryAfter != null ? "busy" : "server");
+
+/** One try for one entry. Resolves to {status, errors?, message?, retry?: "network"|"auth"|"server"|"busy",
+ * after?: seconds to wait (Retry-After)}. */
 export async function attempt(uuid) {
   const s = session.get();
   if (!s?.token) {
@@ -67,7 +73,7 @@ export async function attempt(uuid) {
   return { status: entry ? entry.status : "unknown" };
 }
 
-async function settleOne(entry, { status: code, data }) {
+async function settleOne(entry, { status: code, data, retryAfter }) {
   const { uuid } = entry;
   const message = data?.message ?? null;
   switch (verdict(code, entry)) {
@@ -81,7 +87,7 @@ async function settleOne(entry, { status: code, data }) {
       return { status: "pending", retry: "auth", message };
     case "later":
       await settle(uuid, "pending", `server: ${code}`, { http_status: code });
-      return { status: "pending", retry: "server" };
+      return { status: "pending", retry: laterKind(retryAfter), after: retryAfter };
     default: {
       const errors = data?.errors || null;
       await settle(uuid, "needs_attention", message || String(code), { http_status: code, errors, message });
@@ -117,12 +123,12 @@ export async function sendBatch(entries) {
   return settleBatch(claimed, answer);
 }
 
-async function settleBatch(entries, { status: code, data }) {
+async function settleBatch(entries, { status: code, data, retryAfter }) {
   const kind = verdict(code);
   if (kind === "login" || kind === "later") {
     if (kind === "login") state.loginRequired = true;
     await settleAll(entries, (e) => Object.assign(e, { status: "pending", last_error: `${kind === "login" ? "login" : "server"}: ${code}` }));
-    return { retry: kind === "login" ? "auth" : "server" };
+    return kind === "login" ? { retry: "auth" } : { retry: laterKind(retryAfter), after: retryAfter };
   }
   if (code !== 200 || !data) {
     // No batch endpoint, or it refused the envelope: let each record get its own answer.
