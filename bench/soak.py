@@ -373,7 +373,7 @@ def main() -> None:
     parser.add_argument("--drop", type=float, default=DROP)
     args = parser.parse_args()
 
-    pg = None
+    pg = sqlite_path = None
     server = proxy = None
     try:
         if args.db == "postgresql":
@@ -414,10 +414,13 @@ def main() -> None:
     finally:
         if server:
             server.stop()
+            shutil.rmtree(server.instance, ignore_errors=True)
         if proxy:
             proxy.close()
         if pg:
             pg.remove()
+        if sqlite_path:
+            shutil.rmtree(Path(sqlite_path).parent, ignore_errors=True)
 
     five_hundreds = sum(n for status, n in tally.statuses.items() if status >= 500 and status != 503)
     figures = {
