@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from marshmallow import ValidationError
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from .. import hooks
 from ..accounts.models import Partner, User, UserLanguage, user_neighbourhoods
@@ -50,8 +50,10 @@ def lock_followup(session: Session, referral_id: int) -> FollowUp | None:
     lock from BEGIN IMMEDIATE). Two statements: on PostgreSQL, a statement that waited for a row
     lock reads the rows of other tables (the referral's first contact) as they were when it began."""
     session.execute(select(FollowUp.referral_id).where(FollowUp.referral_id == referral_id).with_for_update())
+    # The events are read when shown, not here: no rule of a new event needs them, and reading
+    # them (with their users) again for every event was most of an event's cost.
     return session.scalar(select(FollowUp).where(FollowUp.referral_id == referral_id)
-                          .execution_options(populate_existing=True))
+                          .options(lazyload(FollowUp.events)).execution_options(populate_existing=True))
 
 
 @dataclass
