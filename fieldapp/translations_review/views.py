@@ -56,7 +56,7 @@ def review_one(suggestion_id: uuid.UUID):
     try:
         data = ReviewIn().load({"decision": request.form.get("decision", ""), "note": request.form.get("note") or None})
         with write_transaction(session):
-            stored = review(session, user, session.get(Suggestion, suggestion_id), data["decision"], data["note"])
+            stored = review(session, user, suggestion, data["decision"], data["note"])
         after_commit(session)
     except ValidationError as err:
         messages = translate_messages(err.messages)
