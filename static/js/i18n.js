@@ -197,6 +197,8 @@ export async function setLocale(code) {
     if (target === code) target = current;
     throw err;
   }
+  // A newer choice was made while this catalog loaded (a tap during the page's own switch): it wins.
+  if (target !== code) return current;
   const previous = current;
   current = code;
   html.lang = code;
