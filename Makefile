@@ -34,7 +34,9 @@ demo: install
 	$(VENV)/bin/fieldapp demo
 
 test: install system-deps
-	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
+	@# Bytecode written even where the environment says not to: each of the run's processes (the
+	@# two workers, `make demo`, the CLI) would otherwise compile every module again.
+	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 # Re-extract the template and merge new msgids into the four catalogs (then translate them).
 update-catalogs: $(STAMP)

@@ -12,6 +12,7 @@ database it is on to write.
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from functools import cache
 from operator import itemgetter
@@ -93,14 +94,29 @@ def _tune_postgresql(engine: Engine) -> None:
         dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
+# FULL: a commit answered to a phone survives a power cut. The test suite's throwaway databases
+# use OFF (tests/conftest.py): a commit then waits for no disk, and nothing else differs.
+SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def sqlite_synchronous() -> str:
+    level = os.environ.get("FIELDAPP_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if level not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ValueError(f"FIELDAPP_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}, "
+                         f"not {level!r}")
+    return level
+
+
 def _tune_sqlite(engine: Engine, busy_ms: int = 30000) -> None:
+    synchronous = sqlite_synchronous()
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,9 @@ BASE_PG_URL = os.environ.get("FIELDAPP_TEST_DATABASE_URL")
 PG_URL = f"{BASE_PG_URL}_{WORKER}" if BASE_PG_URL and WORKER else BASE_PG_URL
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery"
+# The databases here are thrown away after each test: a commit need not wait for the disk
+# (fieldapp.db.sqlite_synchronous; FULL, the app's default, with FIELDAPP_SQLITE_SYNCHRONOUS=FULL).
+os.environ.setdefault("FIELDAPP_SQLITE_SYNCHRONOUS", "OFF")
 
 
 def pytest_report_header(config):
@@ -167,6 +171,18 @@ def sqlite_demo_template(sqlite_template, tmp_path_factory):
                             lambda session: seed_demo(session, PASSWORD) and None)[0]
 
 
+# The demo with fewer records, for the tally tests that seed it and compare ways of counting.
+SMALL_DEMO_RECORDS = 600
+
+
+@pytest.fixture(scope="session")
+def sqlite_small_demo_template(sqlite_template, tmp_path_factory):
+    from fieldapp.demo.seed import seed_demo
+
+    return _filled_template(sqlite_template, tmp_path_factory, "small-demo",
+                            lambda session: seed_demo(session, PASSWORD, records=SMALL_DEMO_RECORDS) and None)[0]
+
+
 def _wants_world(request) -> bool:
     return "world" in request.fixturenames
 
@@ -175,21 +191,47 @@ def _wants_demo(request) -> bool:
     return "demo_db" in request.fixturenames
 
 
+def _wants_small_demo(request) -> bool:
+    return "small_demo_db" in request.fixturenames
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         path = tmp_path / "fieldapp.sqlite"
-        if _wants_world(request) and _wants_demo(request):
-            raise pytest.UsageError("a test gets the test world or the demo, not both")
+        if _wants_world(request) + _wants_demo(request) + _wants_small_demo(request) > 1:
+            raise pytest.UsageError("a test gets the test world, the demo or the small demo, not two of them")
         if _wants_world(request):
             shutil.copy(request.getfixturevalue("sqlite_world_template")[0], path)
         elif _wants_demo(request):
             shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        elif _wants_small_demo(request):
+            shutil.copy(request.getfixturevalue("sqlite_small_demo_template"), path)
         else:
             shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     _truncate_all(request.getfixturevalue("postgres_migrated"))
     return PG_URL
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates kept for the whole test process: every test makes a new app,
+    whose first pages would otherwise compile each template again (a third of their CPU time).
+    Jinja checks the kept code against the template's source: an edited template is compiled
+    afresh. Every test app configures Jinja the same way (create_app), so the code fits all."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @pytest.fixture
@@ -198,6 +240,7 @@ def app(database_url, tmp_path, monkeypatch):
 
     monkeypatch.setenv("FIELDAPP_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     app.extensions["fieldapp.engine"].dispose()
 
@@ -276,6 +319,21 @@ def demo_db(database_url, db):
         from fieldapp.demo.seed import seed_demo
 
         seed_demo(db, PASSWORD)
+    cache.clear()
+    return db
+
+
+@pytest.fixture
+def small_demo_db(database_url, db):
+    """The session `db` on the demo seeded with SMALL_DEMO_RECORDS records (on SQLite a copy of a
+    template seeded once per run), every demo user's password PASSWORD."""
+    from fieldapp.dashboard import cache
+
+    if not database_url.startswith("sqlite"):
+        from fieldapp.demo.seed import seed_demo
+
+        seed_demo(db, PASSWORD, records=SMALL_DEMO_RECORDS)
+        db.commit()
     cache.clear()
     return db
 

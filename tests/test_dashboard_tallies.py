@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from fieldapp.accounts.models import User
 from fieldapp.dashboard.queries import Scope, records_per_week, street_figures
-from fieldapp.demo.seed import NEIGHBOURHOOD, seed_demo
+from fieldapp.demo.seed import NEIGHBOURHOOD
 from fieldapp.privacy.operations import apply_retention, erase_address, find_address
 from fieldapp.dashboard import tallies
 from fieldapp.records.models import Record
@@ -23,6 +23,8 @@ from fieldapp.records.operations import IngestContext, link_records, store
 from fieldapp.streets.importer import import_addresses
 from fieldapp.streets.models import Neighbourhood, Street
 from fieldapp.timeutil import utcnow
+
+from conftest import SMALL_DEMO_RECORDS
 
 EVERY_DAY = (date(2000, 1, 1), date(2099, 12, 31))
 
@@ -44,15 +46,13 @@ def _tally_rows(session) -> tuple[list, list]:
 
 
 @pytest.fixture
-def seeded(db):
-    seed_demo(db, "demo pass words", records=600)
-    db.commit()
-    return db
+def seeded(small_demo_db):
+    return small_demo_db
 
 
 def test_tallies_kept_at_insert_equal_grouping_the_records(seeded):
     tallied, grouped = _both_ways(seeded)
-    assert tallied["totals"]["records"] == 600
+    assert tallied["totals"]["records"] == SMALL_DEMO_RECORDS
     assert tallied["totals"]["reached"] > 100
     assert tallied == grouped
     # Folding records in one batch at a time gives what a rebuild from scratch gives.

@@ -70,9 +70,10 @@ def apply_event(session: Session, user: User, referral_id: int, event_id: uuid.U
     """
     followup = lock_followup(session, referral_id)
     print_ = event_fingerprint(referral_id, data, user.id)
-    stored = session.get(ReferralEvent, event_id)
-    if stored is not None:
-        return _sent_before(followup, stored, referral_id, print_)
+    # Whether the UUID is stored, by its key alone: loading the event with its users is only
+    # needed for the answer to a retry.
+    if session.scalar(select(EVENTS.c.id).where(EVENTS.c.id == event_id)) is not None:
+        return _sent_before(followup, session.get(ReferralEvent, event_id), referral_id, print_)
     assigning = data["type"] == "assigned"
     if not (may_assign(user, followup, data.get("assignee")) if assigning else may_send(user, followup)):
         raise NotAllowed()
@@ -90,7 +91,8 @@ def apply_event(session: Session, user: User, referral_id: int, event_id: uuid.U
     # not a request that sends the same UUID for another referral at the same moment.
     if not writes(session).insert_rows(session, EVENTS, [row], skip_existing=("id",), returning=("id",)):
         return _sent_before(followup, session.get(ReferralEvent, event_id), referral_id, print_)
-    event = session.get(ReferralEvent, event_id)
+    # Its users are in the session already (the sender, the assignee): no join to read them again.
+    event = session.get(ReferralEvent, event_id, options=[lazyload(ReferralEvent.assignee), lazyload(ReferralEvent.sent_by)])
     _move(followup, event, assignee, user)
     session.flush()
     # The desk row was read before its new event and owner: read them again when shown.

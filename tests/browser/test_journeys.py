@@ -25,13 +25,15 @@ from .demo_process import PASSWORD, DemoProcess
 from .layout_checks import assert_fits_screen, assert_no_broken_words
 from .leftovers import assert_no_leftover_text
 
-# One process runs them all: they share the demo process (a module fixture).
+# One process runs them all: they share the demo process. Session-scoped, not module-scoped:
+# xdist may run another module's test between two journeys, and a module fixture would then
+# stop the demo and seed a new one (18-24 s each time).
 pytestmark = pytest.mark.xdist_group("journeys")
 LANGUAGES = ("nl", "tr", "ti", "so")
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     process = DemoProcess(tmp_path_factory.mktemp("demo-instance")).start()
     yield process
@@ -71,27 +73,24 @@ def switch_language(page, code: str) -> None:
     page.wait_for_function(f"document.documentElement.lang === '{code}'")
 
 
-def test_make_demo_serves_until_stopped_and_serves_again(tmp_path):
-    demo = DemoProcess(tmp_path / "instance").start()
-    try:
-        first = api(demo, "/healthz")
-        token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
-        streets = api(demo, "/api/v1/streets", token)["streets"]
-    finally:
-        status = demo.stop()
+def test_make_demo_serves_until_stopped_and_serves_again(demo):
+    """The module's demo, started on a new instance (so it seeded), stopped with Ctrl+C and
+    started again on the same data and port; the journeys below go on with it."""
+    first = api(demo, "/healthz")
+    token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
+    streets = api(demo, "/api/v1/streets", token)["streets"]
+    assert "3200 records (3200 added now)" in "".join(demo.output)
+    status = demo.stop()
     assert first == {"status": "ok", "database": "ok"}
     assert len(streets) == 25
     assert status in (0, 2, 130, -2), "".join(demo.output[-20:])  # make's answer to Ctrl+C
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{demo.url}/healthz", timeout=2)
 
-    again = DemoProcess(tmp_path / "instance", port=demo.port).start()  # same data, same port
-    try:
-        token = api(again, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
-        assert len(api(again, "/api/v1/streets", token)["streets"]) == 25  # seeded once, not twice
-        assert "3200 records (0 added now)" in "".join(again.output)
-    finally:
-        again.stop()
+    demo.start()  # same instance, same port
+    token = api(demo, "/api/v1/auth/token", body={"username": "volunteer", "password": PASSWORD})["token"]
+    assert len(api(demo, "/api/v1/streets", token)["streets"]) == 25  # seeded once, not twice
+    assert "3200 records (0 added now)" in "".join(demo.output)
 
 
 def test_volunteer_logs_a_door_step_contact_in_each_language(demo, phone):
