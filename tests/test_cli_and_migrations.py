@@ -18,8 +18,13 @@ from fieldapp.streets.models import Address, Street
 
 @pytest.fixture
 def run(database_url, tmp_path, monkeypatch):
+    from fieldapp.accounts import operations
+
     monkeypatch.setenv("FIELDAPP_DATABASE_URL", database_url)
     monkeypatch.setenv("FIELDAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+    # The command makes its own app, not a TESTING one: its passwords would be hashed with the
+    # real profile (half a second each, twelve in the demo test). The journeys keep it.
+    monkeypatch.setattr(operations, "_hasher", operations._test_hasher)
 
     def invoke(*args, env=None, input=None):
         result = CliRunner().invoke(main, list(args), env=env or {}, input=input, catch_exceptions=False)
