@@ -65,6 +65,7 @@ from fieldapp.followup.routing import route_all_unrouted  # noqa: E402
 from fieldapp.streets.models import Address, Neighbourhood, Street  # noqa: E402
 from fieldapp.savings.models import InstalledMeasure  # noqa: E402
 from fieldapp.timeutil import amsterdam_day  # noqa: E402
+from fieldapp.workdays import ordinal_or_none  # noqa: E402
 
 PASSWORD = "bench-password-123"
 CHANNELS = ["rally"] * 5 + ["klus"] * 2 + ["loket"] * 2 + ["visit"]
@@ -268,8 +269,10 @@ def seed_desk(engine, rng: random.Random, coordinator_id: int, chunk: int = 20_0
         if closings:
             for closing in closings:
                 closing["closing_day"] = closing["closed_on"] and amsterdam_day(closing["closed_on"])
+                closing["closing_ordinal"] = ordinal_or_none(closing["closing_day"])
             conn.execute(update(desk).where(desk.c.referral_id == bindparam("rid"))
-                         .values(status=bindparam("new_status"), closing_day=bindparam("closing_day")), closings)
+                         .values(status=bindparam("new_status"), closing_day=bindparam("closing_day"),
+                                 closing_ordinal=bindparam("closing_ordinal")), closings)
             conn.execute(update(referrals).where(referrals.c.id == bindparam("rid")).values(closed_at=bindparam("closed_on")),
                          [c for c in closings if c["closed_on"] is not None])
     return on_desk

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .timeutil import amsterdam_day_of_stored
+from .workdays import ordinal_or_none
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -121,6 +122,7 @@ def _tune_sqlite(engine: Engine, busy_ms: int = 30000) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
         dbapi_connection.create_function("fieldapp_amsterdam_day", 1, amsterdam_day_of_stored, deterministic=True)
+        dbapi_connection.create_function("fieldapp_workday_ordinal", 1, ordinal_or_none, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):

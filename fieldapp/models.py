@@ -11,5 +11,6 @@ def import_all_models() -> None:
     from .public import models as _public  # noqa: F401
     from .savings import models as _savings  # noqa: F401
     from .records import models as _records  # noqa: F401
+    from .revisits import models as _revisits  # noqa: F401
     from .streets import models as _streets  # noqa: F401
     from .translations_review import models as _translations_review  # noqa: F401

@@ -6,11 +6,15 @@ moment's calendar day, up to and including the second's: the same day gives 0, a
 next Monday 1.
 
 A Calendar gives every day from FIRST_DAY on a count: the working days from FIRST_DAY up to and
-including it. The working days between two days are the difference of their counts, so SQL
-turns each day into its count once (a lookup, no walk over the days between) and subtracts. The
-follow-up desk stores its days as numbers (timeutil.amsterdam_day); PostgreSQL reads a day's
-count from an array of all counts passed as one parameter, SQLite (no arrays) from a calendar
-table, temporary, per connection.
+including it: the day's **working-day ordinal**. The working days between two days are the
+difference of their ordinals. The follow-up desk stores each of its days (record, first contact,
+end; timeutil.amsterdam_day) with its ordinal, written with the day, so the figures subtract two
+stored numbers and look nothing up.
+The rule that makes storing it safe: a day's ordinal depends only on the days from FIRST_DAY up
+to it, so a calendar that grows (a new year, a referral in it) never changes an ordinal already
+stored; a day beyond the calendar at hand is counted on a calendar grown to its year. (Should a
+new release of the holidays library change a past year's holidays, the stored ordinals would have
+to be written again, as migration 0014_followup_speed writes them.)
 """
 from __future__ import annotations
 
@@ -19,9 +23,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
-from sqlalchemy import Connection, Integer, column, table
+from sqlalchemy import Integer, bindparam, func
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import Grouping
 
-from .timeutil import day_number, local_date
+from .timeutil import EPOCH, day_number, local_date, utcnow
 
 # No record lies before 2000 (records refuses an earlier occurred_at), so counting from here
 # covers every referral.
@@ -78,24 +84,34 @@ def calendar_until(today: date) -> Calendar:
     return calendar(today.year + 1)
 
 
-# SQLite's calendar: a temporary table of the connection, made on first use. Its INTEGER
-# PRIMARY KEY makes every lookup a rowid search, whatever the planner knows of the other tables
-# (a calendar joined as a CTE was scanned once a row on a database never ANALYZEd).
-SQLITE_CALENDAR = table("workday_calendar", column("day", Integer), column("day_count", Integer), schema="temp")
+def ordinal(day: int) -> int:
+    """The working-day ordinal of a day given as timeutil.day_number: the working days from
+    FIRST_DAY up to and including it. The calendar of this year and the next serves nearly
+    every day; a later one is counted on a calendar grown to its year, with the same result for
+    every earlier day."""
+    if day < FIRST_DAY_NUMBER:
+        raise ValueError(f"day {day} lies before {FIRST_DAY}: no working-day ordinal")
+    cal = calendar_until(local_date(utcnow()))
+    if day > day_number(cal.last):
+        cal = calendar((EPOCH + timedelta(days=day)).year)
+    return cal.counts[day - FIRST_DAY_NUMBER]
 
 
-def ensure_sqlite_calendar(connection: Connection, cal: Calendar) -> None:
-    """Fill this connection's calendar when it has none yet or ends before `cal` (a new year)."""
-    last = connection.exec_driver_sql("SELECT max(day) FROM temp.workday_calendar").scalar() \
-        if _has_calendar(connection) else None
-    if last == day_number(cal.last):
-        return
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.workday_calendar")
-    connection.exec_driver_sql("CREATE TEMP TABLE workday_calendar (day INTEGER PRIMARY KEY, day_count INTEGER)")
-    connection.exec_driver_sql("INSERT INTO temp.workday_calendar VALUES (?, ?)",
-                               [(FIRST_DAY_NUMBER + i, count) for i, count in enumerate(cal.counts)])
+def ordinal_or_none(day: int | None) -> int | None:
+    """ordinal, NULL staying NULL: the function SQLite calls for ordinal_sql."""
+    return None if day is None else ordinal(day)
 
 
-def _has_calendar(connection: Connection) -> bool:
-    return connection.exec_driver_sql(
-        "SELECT count(*) FROM temp.sqlite_master WHERE name = 'workday_calendar'").scalar() > 0
+def ordinal_sql(dialect_name: str, days: list):
+    """SQL expressions giving the working-day ordinal of each of `days` (day-number expressions;
+    NULL stays NULL), for statements that store days as SQL computes them (routing). PostgreSQL
+    subscripts one array of every count up to the end of next year, passed as one parameter: a
+    day there lies no later than now (records and events refuse the future); SQLite calls
+    `ordinal` (db registers it on every connection)."""
+    if dialect_name != "postgresql":
+        return [func.fieldapp_workday_ordinal(day) for day in days]
+    cal = calendar_until(local_date(utcnow()))
+    # In brackets: PostgreSQL subscripts a cast parameter only inside them. One parameter for
+    # every day of the statement: two of the same name would conflict.
+    counts = Grouping(bindparam("workday_ordinals", value=list(cal.counts), type_=postgresql.ARRAY(Integer)))
+    return [counts[day - (FIRST_DAY_NUMBER - 1)] for day in days]

@@ -169,3 +169,37 @@ def test_init_create_user_and_import(run, database_url, tmp_path):
         assert conn.scalar(select(User.role).where(User.username == "anna")) == "volunteer"
     engine.dispose()
     assert run("db", "upgrade").exit_code == 0
+
+
+def test_migration_0014_gives_the_desk_its_working_day_ordinals(run, database_url):
+    """Down to 0013 and up again over the demo's desk: every day's ordinal is written back from
+    the stored day, the same as routing and the events wrote it, and equal to the calendar's
+    count of that day."""
+    from datetime import date, timedelta
+
+    from alembic import command
+
+    from fieldapp.followup.models import FollowUp
+    from fieldapp.migrations.runner import alembic_config, upgrade
+    from fieldapp.workdays import calendar
+
+    assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
+    engine = make_engine(database_url)
+    columns = (FollowUp.referral_id, FollowUp.record_day, FollowUp.contact_day, FollowUp.closing_day,
+               FollowUp.record_ordinal, FollowUp.contact_ordinal, FollowUp.closing_ordinal)
+
+    def state():
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(select(*columns).order_by(FollowUp.referral_id))]
+
+    kept = state()
+    assert len(kept) > 20 and any(row[2] for row in kept) and any(row[3] for row in kept)
+    cal = calendar(2040)
+    for _rid, *days_and_ordinals in kept:
+        for day, ordinal in zip(days_and_ordinals[:3], days_and_ordinals[3:]):
+            assert ordinal == (day and cal.count(date(1970, 1, 1) + timedelta(days=day)))
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0013_translation_suggestions")
+    upgrade(engine)
+    assert state() == kept
+    engine.dispose()

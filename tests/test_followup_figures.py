@@ -331,3 +331,76 @@ def test_the_calendar_counts_match_walking_the_days():
         day = start + timedelta(days=n)
         walked += day.weekday() < 5 and day not in listed
         assert cal.count(day) - cal.count(start) == walked, day
+
+
+# --- working-day ordinals stored with the days ----------------------------------------------
+
+def test_the_desk_keeps_each_days_working_day_ordinal(desk, db):
+    """Routing (SQL) and the events (Python) write each day's ordinal with it: the difference of
+    two is the working days between the moments, as a walk over the days counts them."""
+    from sqlalchemy import select
+
+    from fieldapp.followup.models import FollowUp
+    from fieldapp.records.models import Referral
+    from fieldapp.workdays import working_days_between
+
+    rows = db.execute(select(FollowUp, Referral.occurred_at, Referral.answered_at, Referral.closed_at)
+                      .join(Referral, Referral.id == FollowUp.referral_id)).all()
+    assert len(rows) >= 10 and any(row[2] for row in rows) and any(row[3] for row in rows)
+    for followup, occurred, answered, closed in rows:
+        assert followup.record_ordinal is not None
+        assert (followup.contact_ordinal is None) == (answered is None)
+        assert (followup.closing_ordinal is None) == (closed is None)
+        if answered:
+            assert followup.contact_ordinal - followup.record_ordinal == working_days_between(occurred, answered)
+        if closed:
+            assert followup.closing_ordinal - followup.record_ordinal == working_days_between(occurred, closed)
+
+
+def test_ordinals_stay_when_the_calendar_grows():
+    """The rule that lets the desk store ordinals: a day's ordinal counts only the days up to
+    it, so a calendar grown by later years (a referral in a new year) gives every earlier day
+    the same ordinal; a day beyond this year and the next is counted on a calendar grown to it."""
+    from datetime import timedelta
+
+    from fieldapp.timeutil import day_number
+    from fieldapp.workdays import FIRST_DAY, calendar, ordinal
+
+    short, grown = calendar(2026), calendar(2042)
+    assert grown.counts[:len(short.counts)] == short.counts
+    far = date(2041, 1, 2)  # a Wednesday, after New Year's Day
+    assert ordinal(day_number(far)) == grown.count(far)
+    assert ordinal(day_number(far)) - ordinal(day_number(date(2040, 12, 31))) == 1  # Mon -> Wed over Tue 1 Jan
+    assert ordinal(day_number(FIRST_DAY)) == 0  # 1 January 2000, New Year's Day, a Saturday
+    with pytest.raises(ValueError):
+        ordinal(day_number(FIRST_DAY - timedelta(days=1)))
+
+
+def test_working_days_across_the_new_year_in_both_databases(db, world, login):
+    """Wed 31 Dec 2025 to Mon 5 Jan 2026: Thu 1 Jan is New Year's Day, Fri 2 Jan and Mon 5 Jan
+    count: 2 working days, from ordinals of two calendar years."""
+    from fieldapp.dashboard.followup_figures import followup_figures
+    from fieldapp.dashboard.queries import Scope
+
+    referral = _record(login("vol"), world.streets["Koningsweg"], "energy_coach", "2025-12-31T16:00:00+01:00", "nl")
+    _event(login("coord"), referral, type="contacted", at="2026-01-05T09:00:00+01:00")
+    _event(login("coord"), referral, type="closed", at="2026-01-07T09:00:00+01:00", outcome="helped")
+    db.rollback()
+    total = followup_figures(db, Scope(neighbourhood_ids=(world.hood_id,), today=date(2026, 12, 1)))["total"]
+    assert (total["referrals"], total["median_working_days_to_contact"], total["median_working_days_to_close"]) == \
+        (1, 2, 4)
+
+
+def test_a_day_without_its_ordinal_is_refused(desk, db):
+    """A writer that forgot the ordinal would drop the referral from the medians unnoticed: the
+    database refuses the row instead."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from fieldapp.followup.models import FollowUp
+
+    db.rollback()
+    with pytest.raises(IntegrityError):
+        db.execute(update(FollowUp).where(FollowUp.referral_id == desk["E"]).values(contact_day=20574))
+        db.flush()
+    db.rollback()

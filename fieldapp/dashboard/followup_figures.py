@@ -1,9 +1,10 @@
 """The follow-up desk's figures (DOMAIN.md part two, "Counting, exactly"), per partner and per
 language, for the consented referrals whose record lies in the period.
 
-One pass over the desk in SQL: each referral's stored Amsterdam days as working-day counts
-(fieldapp.workdays), grouped by partner and language, with each group's working days to first
-contact and to closing as lists: the exact distributions the medians need. Python counts them
+One pass over the desk in SQL: each referral's working days to first contact and to closing as
+the difference of the working-day ordinals stored with its days (fieldapp.workdays), grouped by
+partner and language, with each group's working days as lists: the exact distributions the
+medians need. Python counts them
 and folds them into the figures of each partner and language, each partner, each language and
 the total, which all come from the same rows, so they add up. The language gap is the desk's own
 definition (operations.language_gap), asked once per (partner, language): it depends on nothing
@@ -15,10 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, bindparam, cast, func, literal, or_, select, text, union_all
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Integer, String, cast, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import Grouping
 
 from ..accounts.models import Partner
 from ..followup.models import FollowUp
@@ -27,7 +26,7 @@ from ..records.models import Referral
 from ..revisits.queries import conversion_by_language
 from ..sqlfuncs import count_number_list, number_list
 from ..timeutil import local_date, utcnow
-from ..workdays import FIRST_DAY_NUMBER, SQLITE_CALENDAR, Calendar, calendar_until, ensure_sqlite_calendar
+from ..workdays import calendar_until
 from .queries import Scope, no_jit, record_conditions
 
 DESK, REFS = FollowUp.__table__, Referral.__table__
@@ -99,37 +98,32 @@ def grouped_desk(scope: Scope, dialect_name: str, today: date):
     for the scope's desk, a row per partner and language; contact_days and closing_days are the
     working days of each referral as number lists (sqlfuncs.number_list).
 
-    Each referral's three stored days become working-day counts in a subquery of their own.
-    How the rows are then grouped is the one thing that differs by database (docs/performance.md):
-    SQLite sorts every referral to group it, so the key stays partner and language and the days
-    travel as lists; PostgreSQL first groups by the working days too, which it can spread over
-    parallel workers (string_agg cannot be, before PostgreSQL 16), and lists the few thousand
-    points with their weights.
+    The working days between two of a referral's days are the difference of their stored
+    ordinals (workdays.ordinal): no calendar is read. How the rows are then grouped is the one
+    thing that differs by database (docs/performance.md): SQLite sorts every referral to group
+    it, so the key stays partner and language and the days travel as lists; PostgreSQL first
+    groups by the working days too, which it can spread over parallel workers (string_agg cannot
+    be, before PostgreSQL 16), and lists the few thousand points with their weights.
     """
-    cal = calendar_until(today)
-    postgres = dialect_name == "postgresql"
-    counts = (_pg_counts if postgres else _sqlite_counts)
-    joined, day_counts = counts(DESK.join(REFS, REFS.c.id == DESK.c.referral_id), cal)
-    rows = (select(DESK.c.partner_id, DESK.c.language, *day_counts, (DESK.c.status == "open").label("is_open"),
-                   FollowUp.overdue_on(today).label("is_overdue"), DESK.c.contact_day.is_not(None).label("contacted"))
-            .select_from(joined)
-            .where(REFS.c.consent == True, *record_conditions(scope, REFS)))  # noqa: E712
-    # OFFSET 0 keeps SQLite from looking each day up again wherever it is used; on PostgreSQL it
-    # would forbid the parallel plan, and the lookups are array subscripts.
-    r = (rows if postgres else rows.offset(0)).subquery("desk_rows")
-    contact = (r.c.contact_count - r.c.record_count).label("contact")
-    closing = (r.c.closing_count - r.c.record_count).label("closing")
+    contact = (DESK.c.contact_ordinal - DESK.c.record_ordinal).label("contact")
+    closing = (DESK.c.closing_ordinal - DESK.c.record_ordinal).label("closing")
     # In the target's base: contacted, or the record more than TARGET_DAYS working days old.
-    in_base = or_(r.c.contacted, r.c.record_count < cal.count(today) - TARGET_DAYS)
-    tallies = (func.count().filter(r.c.is_open).label("open"), func.count().filter(r.c.is_overdue).label("overdue"),
+    in_base = or_(DESK.c.contact_ordinal.is_not(None),
+                  DESK.c.record_ordinal < calendar_until(today).count(today) - TARGET_DAYS)
+    tallies = (func.count().filter(DESK.c.status == "open").label("open"),
+               func.count().filter(FollowUp.overdue_on(today)).label("overdue"),
                func.count().filter(in_base).label("base"))
-    if not postgres:
-        return (select(r.c.partner_id, r.c.language, func.count().label("referrals"), *tallies[:2],
+    joined = DESK.join(REFS, REFS.c.id == DESK.c.referral_id)
+    where = (REFS.c.consent == True, *record_conditions(scope, REFS))  # noqa: E712
+    if dialect_name != "postgresql":
+        return (select(DESK.c.partner_id, DESK.c.language, func.count().label("referrals"), *tallies[:2],
                        func.count().filter(contact <= TARGET_DAYS).label("within"), tallies[2],
                        number_list(contact).label("contact_days"), number_list(closing).label("closing_days"))
-                .group_by(r.c.partner_id, r.c.language))
-    points = (select(r.c.partner_id, r.c.language, contact, closing, func.count().label("n"), *tallies)
-              .group_by(r.c.partner_id, r.c.language, contact, closing).subquery("desk_points"))
+                .select_from(joined).where(*where)
+                .group_by(DESK.c.partner_id, DESK.c.language))
+    points = (select(DESK.c.partner_id, DESK.c.language, contact, closing, func.count().label("n"), *tallies)
+              .select_from(joined).where(*where)
+              .group_by(DESK.c.partner_id, DESK.c.language, contact, closing).subquery("desk_points"))
     p = points.c
 
     def total(column, *where):  # a count again, not PostgreSQL's numeric sum of counts
@@ -140,28 +134,6 @@ def grouped_desk(scope: Scope, dialect_name: str, today: date):
                    total(p.n, p.contact <= TARGET_DAYS), total(p.base),
                    number_list(p.contact, p.n).label("contact_days"), number_list(p.closing, p.n).label("closing_days"))
             .group_by(p.partner_id, p.language))
-
-
-DAYS = (("record", DESK.c.record_day), ("contact", DESK.c.contact_day), ("closing", DESK.c.closing_day))
-
-
-def _pg_counts(joined, cal: Calendar):
-    """PostgreSQL: each day indexes the array of all counts (1-based)."""
-    # In brackets: PostgreSQL subscripts a cast parameter only inside them.
-    counts = Grouping(bindparam("workday_counts", value=list(cal.counts), type_=postgresql.ARRAY(Integer)))
-    return joined, [counts[day - (FIRST_DAY_NUMBER - 1)].label(f"{name}_count") for name, day in DAYS]
-
-
-def _sqlite_counts(joined, cal: Calendar):
-    """SQLite: each day is looked up in the connection's calendar table."""
-    counts = []
-    for name, day in DAYS:
-        found = SQLITE_CALENDAR.alias(f"{name}_day")
-        # Outer joins, the record's too (every day is in the calendar): a lookup by rowid however
-        # the planner weighs the tables.
-        joined = joined.join(found, found.c.day == day, isouter=True)
-        counts.append(found.c.day_count.label(f"{name}_count"))
-    return joined, counts
 
 
 def gaps(session: Session, pairs: list[tuple[int | None, str]]) -> set[tuple[int | None, str]]:
@@ -186,8 +158,6 @@ def tallies(session: Session, scope: Scope) -> dict[tuple[int | None, str], Tall
         no_jit(session)
         # The grouping sorts every referral: in memory, not on disk.
         session.execute(text("SET LOCAL work_mem = '32MB'"))
-    else:
-        ensure_sqlite_calendar(session.connection(), calendar_until(today))
     rows = session.execute(grouped_desk(scope, dialect, today)).all()
     cells: dict[tuple[int | None, str], Tally] = {}
     for partner_id, language, referrals, is_open, overdue, within, base, contact_days, closing_days in rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, Uuid, and_
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid, and_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +44,9 @@ class FollowUp(Base):
     __table_args__ = (
         Index("ix_followups_partner_status", "partner_id", "status"),
         Index("ix_followups_assignee_status", "assignee_id", "status"),
+        # A day stored without its ordinal would drop out of the figures unnoticed: refuse it.
+        CheckConstraint("(contact_day IS NULL) = (contact_ordinal IS NULL)", name="ck_followups_contact_ordinal"),
+        CheckConstraint("(closing_day IS NULL) = (closing_ordinal IS NULL)", name="ck_followups_closing_ordinal"),
     )
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
@@ -59,6 +62,11 @@ class FollowUp(Base):
     record_day: Mapped[int] = mapped_column(Integer)
     contact_day: Mapped[int | None] = mapped_column(Integer)
     closing_day: Mapped[int | None] = mapped_column(Integer)
+    # Each of those days' working-day ordinal (workdays.ordinal), written with the day: the
+    # working days between two of them are a subtraction, with no calendar at read time.
+    record_ordinal: Mapped[int] = mapped_column(Integer)
+    contact_ordinal: Mapped[int | None] = mapped_column(Integer)
+    closing_ordinal: Mapped[int | None] = mapped_column(Integer)
 
     referral: Mapped[Referral] = relationship(lazy="joined")
     partner: Mapped[Partner | None] = relationship(lazy="joined")

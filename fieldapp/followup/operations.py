@@ -25,6 +25,7 @@ from ..i18n.messages import N_
 from ..records.models import Referral
 from ..streets.models import Street
 from ..timeutil import amsterdam_day, as_utc, utcnow
+from ..workdays import ordinal
 from .access import may_assign, may_send
 from .models import FollowUp, ReferralEvent
 
@@ -149,6 +150,7 @@ def _move(followup: FollowUp, event: ReferralEvent, assignee: User | None, user:
         if referral.answered_at is None or at < as_utc(referral.answered_at):
             referral.answered_at, referral.answered_by_id = at, user.id
             followup.contact_day = amsterdam_day(at)
+            followup.contact_ordinal = ordinal(followup.contact_day)
         if event.type == "scheduled" or followup.status == "open":
             followup.status = event.type
         return
@@ -159,6 +161,7 @@ def _close(followup: FollowUp, at: datetime) -> None:
     followup.status = CLOSED
     followup.referral.closed_at = at
     followup.closing_day = amsterdam_day(at)
+    followup.closing_ordinal = ordinal(followup.closing_day)
 
 
 class AlreadyAnswered(Exception):

@@ -17,6 +17,7 @@ from ..db import writes
 from ..records.models import Record, Referral
 from ..streets.models import Neighbourhood, Street
 from ..sqlfuncs import amsterdam_day
+from ..workdays import ordinal_sql
 from .models import FollowUp, ReferralEvent, Route
 
 ROUTES = Route.__table__
@@ -34,25 +35,29 @@ def routed_partner(neighbourhood_id, code):
     return func.coalesce(override, default)
 
 
-def _desk_rows(*conditions):
-    """The followups rows of consented referrals: referral, routed partner, status, language. A
-    referral answered before it reached the desk (loaded around records.store) is `contacted`."""
+def _desk_rows(dialect_name: str, *conditions):
+    """The followups rows of consented referrals: referral, routed partner, status, language,
+    the days of the record and of a first contact with their working-day ordinals. A referral
+    answered before it reached the desk (loaded around records.store) is `contacted`."""
     refs, recs, streets = Referral.__table__, Record.__table__, Street.__table__
     status = case((refs.c.answered_at.is_(None), literal("open")), else_=literal("contacted"))
+    days = [amsterdam_day(refs.c.occurred_at), amsterdam_day(refs.c.answered_at)]
     return (
         select(refs.c.id, routed_partner(streets.c.neighbourhood_id, refs.c.code), status, recs.c.language,
-               amsterdam_day(refs.c.occurred_at), amsterdam_day(refs.c.answered_at))
+               *days, *ordinal_sql(dialect_name, days))
         .select_from(refs.join(recs, recs.c.id == refs.c.record_id).join(streets, streets.c.id == refs.c.street_id))
         .where(refs.c.consent == True, *conditions)  # noqa: E712
     )
 
 
-DESK_COLUMNS = ["referral_id", "partner_id", "status", "language", "record_day", "contact_day"]
+DESK_COLUMNS = ["referral_id", "partner_id", "status", "language", "record_day", "contact_day", "record_ordinal",
+                "contact_ordinal"]
 
 
 def route_records(session: Session, record_ids: list, **_facts) -> None:
     """Put the consented referrals of the records just stored on the desk (hooks.RECORDS_STORED)."""
-    rows = _desk_rows(writes(session).one_of(Referral.__table__.c.record_id, "record_ids"))
+    dialect = session.get_bind().dialect.name
+    rows = _desk_rows(dialect, writes(session).one_of(Referral.__table__.c.record_id, "record_ids"))
     session.connection().execute(FollowUp.__table__.insert().from_select(DESK_COLUMNS, rows),
                                  {"record_ids": list(record_ids)})
 
@@ -66,7 +71,8 @@ def route_all_unrouted(session: Session) -> int:
     answered = session.execute(
         select(refs.c.id, refs.c.answered_at, refs.c.answered_by_id)
         .where(refs.c.consent == True, refs.c.answered_at.is_not(None), unrouted)).all()  # noqa: E712
-    routed = session.execute(desk.insert().from_select(DESK_COLUMNS, _desk_rows(unrouted)),
+    rows = _desk_rows(session.get_bind().dialect.name, unrouted)
+    routed = session.execute(desk.insert().from_select(DESK_COLUMNS, rows),
                              execution_options={"preserve_rowcount": True}).rowcount
     if answered:
         session.execute(ReferralEvent.__table__.insert(), [
