@@ -69,6 +69,9 @@ class InstalledMeasure(Base):
         Index("ix_installed_measures_code_day", "code", "day", "street_id", "quantity"),
         # The homes that got measures, per street and period.
         Index("ix_installed_measures_street_day", "street_id", "day", "address_id", "record_id"),
+        # The savings of a period per street and code: on SQLite read from the index alone, in
+        # the order they are grouped in (no sort), one range per street and code.
+        Index("ix_installed_measures_street_code_day", "street_id", "code", "day", "quantity", "home_prev_day"),
         # A registered home's rows by day: what finds its first row of a day and its previous day.
         Index("ix_installed_measures_address_day", "address_id", "day", "id"),
     )

@@ -22,8 +22,11 @@ def upgrade() -> None:
     op.add_column("installed_measures", sa.Column("home_prev_day", sa.Integer(), nullable=True))
     op.create_index("ix_installed_measures_address_day", "installed_measures", ["address_id", "day", "id"])
     recount_homes(Session(bind=op.get_bind()))
+    op.create_index("ix_installed_measures_street_code_day", "installed_measures",
+                    ["street_id", "code", "day", "quantity", "home_prev_day"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_installed_measures_street_code_day", table_name="installed_measures")
     op.drop_index("ix_installed_measures_address_day", table_name="installed_measures")
     op.drop_column("installed_measures", "home_prev_day")
