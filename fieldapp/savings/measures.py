@@ -30,6 +30,7 @@ def measure_rows(records) -> list[dict]:
 def fold_in(session: Session, record_ids: list, street_ids: list[int]) -> None:
     """Copy the installed measures of records just stored (hooks.RECORDS_STORED)."""
     ids = list(record_ids)
+    streets, addresses, anonymous = set(), set(), set()
     for start in range(0, len(ids), CHUNK):
         records = session.execute(
             select(R.c.id, R.c.street_id, R.c.address_id, R.c.occurred_at, R.c.measures)
@@ -37,9 +38,15 @@ def fold_in(session: Session, record_ids: list, street_ids: list[int]) -> None:
         rows = measure_rows(records)
         if rows:
             session.execute(insert(M), rows)
-            _lock_streets(session, {row["street_id"] for row in rows})
-            mark_homes(session, addresses={row["address_id"] for row in rows if row["address_id"] is not None},
-                       records={row["record_id"] for row in rows if row["address_id"] is None})
+            for row in rows:
+                streets.add(row["street_id"])
+                if row["address_id"] is None:
+                    anonymous.add(row["record_id"])
+                else:
+                    addresses.add(row["address_id"])
+    if streets:
+        _lock_streets(session, streets)
+        mark_homes(session, addresses, anonymous)
 
 
 def follow_addresses(session: Session, street_ids: list[int] | None) -> None:
