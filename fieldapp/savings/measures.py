@@ -65,13 +65,16 @@ def _home_marks():
     """The value of home_prev_day for a row, from the other rows of its home: a record without a
     registered address is a home of its own (one day); a registered address is one home."""
     x = M.alias("x")
-    own_record = select(func.min(x.c.id)).where(x.c.record_id == M.c.record_id).scalar_subquery()
-    first_of_day = (select(func.min(x.c.id)).where(x.c.address_id == M.c.address_id, x.c.day == M.c.day)
-                    .scalar_subquery())
+    # "No row of the home before it" rather than "its id is the smallest": without statistics
+    # (a recount right after a bulk load) PostgreSQL plans min(id) as a walk along the primary
+    # key until a row of the record turns up, for every row.
+    first_of_record = ~select(x.c.id).where(x.c.record_id == M.c.record_id, x.c.id < M.c.id).exists()
+    first_of_day = ~select(x.c.id).where(x.c.address_id == M.c.address_id, x.c.day == M.c.day,
+                                         x.c.id < M.c.id).exists()
     earlier = select(func.max(x.c.day)).where(x.c.address_id == M.c.address_id, x.c.day < M.c.day).scalar_subquery()
     return case(
-        (M.c.address_id.is_(None), case((M.c.id == own_record, NO_EARLIER_DAY), else_=None)),
-        (M.c.id == first_of_day, func.coalesce(earlier, NO_EARLIER_DAY)),
+        (M.c.address_id.is_(None), case((first_of_record, NO_EARLIER_DAY), else_=None)),
+        (first_of_day, func.coalesce(earlier, NO_EARLIER_DAY)),
         else_=None)
 
 
