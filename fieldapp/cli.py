@@ -207,15 +207,18 @@ def retention_command(months):
 @main.command("rebuild-tallies")
 @with_appcontext
 def rebuild_tallies_command():
-    """Recount the all-time dashboard tallies from the records (after loading records directly
-    into the database, e.g. from a restored dump of an older version)."""
+    """Recount the all-time dashboard tallies from the records, and which installed measures
+    start a home's day (after loading records directly into the database, e.g. from a restored
+    dump of an older version)."""
     from sqlalchemy import func, select
 
     from .dashboard import tallies
+    from .savings.measures import recount_homes
 
     session = get_session()
     with write_transaction(session):
         tallies.rebuild(session)
+        recount_homes(session)
         rows = session.scalar(select(func.count()).select_from(tallies.T))
     click.echo(f"Tallies rebuilt: {rows} address rows.")
 

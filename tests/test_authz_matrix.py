@@ -250,7 +250,7 @@ case("savings.post_price", "POST")((
         "carrier": "gas", "valid_from": _next_day(), "euro_per_unit": 1.5, "source": "authz test"}})],
     lambda a, v: coordinators(a, 201),
 ))
-case("savings.dashboard_savings", "GET")((
+case("dashboard_api.dashboard_savings", "GET")((
     lambda a, o: [("-", "/api/v1/dashboard/savings", {})], lambda a, v: signed_in(a, 200)))
 case("savings_pages.index", "GET")((lambda a, o: [("-", "/savings/", {})], lambda a, v: coordinators(a, 200, stranger=302)))
 case("savings_pages.add_figure_version", "POST")((

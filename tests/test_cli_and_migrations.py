@@ -90,19 +90,30 @@ def test_rebuild_tallies_recounts_what_the_demo_kept(demo_db, run, database_url)
     demo_db.close()  # the demo's rows are in; the tallies are changed beside this session
     engine = make_engine(database_url)
 
+    from fieldapp.savings.models import InstalledMeasure
+
+    M = InstalledMeasure.__table__
+
     def rows():
         with engine.connect() as conn:
             return sorted(map(tuple, conn.execute(select(T)))), sorted(map(tuple, conn.execute(select(L))))
 
-    kept = rows()
+    def marks():
+        with engine.connect() as conn:
+            return sorted(map(tuple, conn.execute(select(M.c.id, M.c.home_prev_day))))
+
+    kept, kept_marks = rows(), marks()
     assert sum(row[2] for row in kept[0]) >= 3000  # every demo record is in an address tally
+    assert any(mark is not None for _id, mark in kept_marks)  # the demo's klus measures start homes' days
     with engine.begin() as conn:
         conn.execute(T.delete())
         conn.execute(L.delete())
+        conn.execute(M.update().values(home_prev_day=None))
     result = run("rebuild-tallies")
     assert result.exit_code == 0, result.output
     assert f"{len(kept[0])} address rows" in result.output
     assert rows() == kept
+    assert marks() == kept_marks
     engine.dispose()
 
 
@@ -145,6 +156,31 @@ def test_migration_0004_tallies_what_was_stored_before_it(demo_db, database_url)
     engine.dispose()
 
 
+def test_migration_0015_marks_the_homes_of_the_measures_stored_before_it(demo_db, database_url):
+    """Down to 0014 and up again over the demo: each home's first measure of a day carries the
+    same previous day as storing gave it."""
+    from alembic import command
+
+    from fieldapp.migrations.runner import alembic_config, upgrade
+    from fieldapp.savings.models import InstalledMeasure
+
+    demo_db.close()  # the schema changes below wait for no open transaction of the fixture's
+    engine = make_engine(database_url)
+    M = InstalledMeasure.__table__
+
+    def marks():
+        with engine.connect() as conn:
+            return sorted(map(tuple, conn.execute(select(M.c.id, M.c.home_prev_day))))
+
+    kept = marks()
+    assert any(mark is not None for _id, mark in kept)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0014_followup_speed")
+    upgrade(engine)
+    assert marks() == kept
+    engine.dispose()
+
+
 def test_init_create_user_and_import(run, database_url, tmp_path):
     assert run("init").exit_code == 0
     assert run("init").exit_code == 0  # idempotent
@@ -171,7 +207,7 @@ def test_init_create_user_and_import(run, database_url, tmp_path):
     assert run("db", "upgrade").exit_code == 0
 
 
-def test_migration_0014_gives_the_desk_its_working_day_ordinals(run, database_url):
+def test_migration_0014_gives_the_desk_its_working_day_ordinals(demo_db, database_url):
     """Down to 0013 and up again over the demo's desk: every day's ordinal is written back from
     the stored day, the same as routing and the events wrote it, and equal to the calendar's
     count of that day."""
@@ -183,7 +219,7 @@ def test_migration_0014_gives_the_desk_its_working_day_ordinals(run, database_ur
     from fieldapp.migrations.runner import alembic_config, upgrade
     from fieldapp.workdays import calendar
 
-    assert run("demo", "--no-serve", env={"FIELDAPP_DEMO_PASSWORD": "demo-pass-123"}).exit_code == 0
+    demo_db.close()  # the schema changes below wait for no open transaction of the fixture's
     engine = make_engine(database_url)
     columns = (FollowUp.referral_id, FollowUp.record_day, FollowUp.contact_day, FollowUp.closing_day,
                FollowUp.record_ordinal, FollowUp.contact_ordinal, FollowUp.closing_ordinal)

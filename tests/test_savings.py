@@ -268,3 +268,156 @@ def test_a_number_the_register_learns_makes_its_records_one_home(login, world, d
     assert link_records(db, {plein}) == 2
     db.commit()
     assert neighbourhood_savings(db, [world.hood_id], *march)["homes"] == 1
+
+
+# --- kept answers and the homes kept with the measures (issue 17, session 4) ----------------------
+def _statements_on(app, table: str):
+    """The statements the app's engine sends that read `table`, while the caller's block runs."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, _params, _context, _executemany):
+        if table in statement:
+            sent.append(statement)
+
+    engine = app.extensions["fieldapp.engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    return sent, lambda: event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_the_savings_answer_is_kept_until_a_record_or_a_version_changes_it(saved, app, login, world):
+    first = saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json()
+    sent, stop = _statements_on(app, "installed_measures")
+    try:
+        assert saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json() == first
+    finally:
+        stop()
+    assert sent == []  # served from the dashboard's kept answers: no savings query
+    # A new record on Smitsplein (before the bulb's new figure of 15 March): one more home, 19 kWh more.
+    put(login("vol"), klus(world.streets["Smitsplein"], "2026-03-11T10:00:00+01:00",
+                           [{"code": "led_bulb", "quantity": 1}], house_number=2))
+    second = saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json()
+    plein = {s["name"]: s for s in second["streets"]}["Smitsplein"]
+    assert plein["homes"] == 3 and plein["kwh"] == approx({"low": 50, "default": 95, "high": 250})
+    # A new figure version for the shower head from 1 March: Smitsplein 1's head of 10 March is
+    # valued with it.
+    assert saved.post("/api/v1/savings/figures", json={
+        "measure": "shower_head", "valid_from": "2026-03-01", "gas_m3_low": 10, "gas_m3_default": 30,
+        "gas_m3_high": 50, "water_m3_low": 2, "water_m3_default": 5, "water_m3_high": 8,
+        "source": "a newer count"}).status_code == 201
+    third = saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json()
+    plein = {s["name"]: s for s in third["streets"]}["Smitsplein"]
+    assert plein["gas_m3"] == approx({"low": 10 + 9, "default": 30 + 24, "high": 50 + 45})
+    assert plein["water_m3"] == approx({"low": 2, "default": 5, "high": 8})
+    # And a new price: the answer follows again.
+    assert saved.post("/api/v1/savings/prices", json={
+        "carrier": "water", "valid_from": "2026-01-01", "euro_per_unit": 2.0, "source": "a newer price"}).status_code == 201
+    fourth = saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json()
+    plein = {s["name"]: s for s in fourth["streets"]}["Smitsplein"]
+    assert plein["euros"]["low"] == pytest.approx(10 + 1 * 0.25 * 10 + 19 * 1.2 + 2 * 2.0)
+
+
+def _marks(db) -> dict:
+    return dict(db.execute(select(InstalledMeasure.id, InstalledMeasure.home_prev_day)).all())
+
+
+def _savings_from_scratch(db, hood_ids, first, last) -> dict:
+    """The oracle: every installed measure of the period read into Python, valued with the
+    versions valid on its day, and its homes counted as distinct addresses (a record without one
+    a home of its own)."""
+    from fieldapp.savings.models import Price, SavingFigure
+    from fieldapp.streets.models import Street
+    from fieldapp.timeutil import day_number
+
+    figures = db.execute(select(SavingFigure).order_by(SavingFigure.from_day)).scalars().all()
+    prices = db.execute(select(Price).order_by(Price.from_day)).scalars().all()
+
+    def valid(rows, day, **match):
+        found = [r for r in rows if r.from_day <= day and all(getattr(r, k) == v for k, v in match.items())]
+        return found[-1] if found else None
+
+    streets = select(Street.id).where(Street.neighbourhood_id.in_(hood_ids))
+    rows = db.execute(select(InstalledMeasure).where(InstalledMeasure.street_id.in_(streets))).scalars().all()
+    result: dict[int, dict] = {}
+    for m in rows:
+        if (first and m.day < day_number(first)) or (last and m.day > day_number(last)):
+            continue
+        street = result.setdefault(m.street_id, {"homes": set(), **{n: {l: 0.0 for l in ("low", "default", "high")}
+                                                                   for n in ("kwh", "gas_m3", "water_m3", "euros")}})
+        street["homes"].add(("address", m.address_id) if m.address_id is not None else ("record", m.record_id))
+        figure = valid(figures, m.day, measure=m.code)
+        euro = {c: valid(prices, m.day, carrier=c) for c in ("electricity", "gas", "water")}
+        if figure is None or None in euro.values():
+            continue
+        for level in ("low", "default", "high"):
+            kwh, gas, water = (getattr(figure, f"{q}_{level}") for q in ("kwh", "gas_m3", "water_m3"))
+            street["kwh"][level] += m.quantity * kwh
+            street["gas_m3"][level] += m.quantity * gas
+            street["water_m3"][level] += m.quantity * water
+            street["euros"][level] += m.quantity * (kwh * euro["electricity"].euro_per_unit
+                                                    + gas * euro["gas"].euro_per_unit
+                                                    + water * euro["water"].euro_per_unit)
+    for street in result.values():
+        street["homes"] = len(street["homes"])
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_homes_kept_with_the_measures_match_a_recount_and_a_count_from_scratch(login, world, db, seed):
+    """Klus records stored in a random order (days going back and forth, several on one day, at
+    registered numbers, unknown ones and none), as single PUTs and as batches, with figure and
+    price versions starting inside the days: the marks kept while storing equal a recount from
+    scratch, and the savings of random periods equal the oracle's."""
+    import random
+    from datetime import date, timedelta
+
+    from fieldapp.savings.measures import recount_homes
+    from fieldapp.savings.queries import savings_per_street
+
+    rng = random.Random(seed)
+    coord, vol = login("coord"), login("vol")
+    assert coord.post("/api/v1/savings/figures", json={
+        "measure": "radiator_foil", "valid_from": "2026-03-08", "gas_m3_low": 4, "gas_m3_default": 9,
+        "gas_m3_high": 16, "source": "a newer count"}).status_code == 201
+    assert coord.post("/api/v1/savings/prices", json={
+        "carrier": "electricity", "valid_from": "2026-03-12", "euro_per_unit": 0.3, "source": "x"}).status_code == 201
+    places = [("Smitsplein", 1), ("Smitsplein", 2), ("Smitsplein", 77), ("Smitsplein", None), ("Koningsweg", 12),
+              ("Koningsweg", None), ("Weegbreestraat", 5)]
+    codes = ["led_bulb", "radiator_foil", "draught_strip", "shower_head", "door_closer"]
+    start = date(2026, 3, 1)
+    bodies = []
+    for _ in range(30):
+        street, number = rng.choice(places)
+        day = start + timedelta(days=rng.randrange(20))
+        measures = [{"code": code, "quantity": rng.randint(1, 4)} for code in rng.sample(codes, rng.randint(1, 3))]
+        body = klus(world.streets[street], f"{day.isoformat()}T{rng.randrange(8, 20):02d}:00:00+01:00", measures)
+        if number is not None:
+            body["house_number"] = number
+        bodies.append(body)
+    while bodies:
+        size = rng.randint(1, 6)
+        chunk, bodies = bodies[:size], bodies[size:]
+        if len(chunk) == 1:
+            put(vol, chunk[0])
+        else:
+            response = vol.post("/api/v1/records/batch", json={"records": [{"id": str(uuid.uuid4()), **b} for b in chunk]})
+            assert response.status_code == 200, response.get_json()
+            assert [r["status"] for r in response.get_json()["results"]] == ["created"] * len(chunk)
+    db.rollback()
+    kept = _marks(db)
+    recount_homes(db)
+    db.flush()
+    assert _marks(db) == kept
+    db.rollback()
+    for _ in range(8):
+        first = start + timedelta(days=rng.randrange(-2, 20))
+        last = first + timedelta(days=rng.randrange(0, 15))
+        first, last = rng.choice([(first, last), (None, last), (first, None), (None, None)])
+        got = savings_per_street(db, [world.hood_id], first, last)
+        expected = _savings_from_scratch(db, [world.hood_id], first, last)
+        assert set(got) == set(expected), (first, last)
+        for sid, figures in expected.items():
+            assert got[sid]["homes"] == figures["homes"], (first, last, sid)
+            for name in ("kwh", "gas_m3", "water_m3", "euros"):
+                assert got[sid][name] == approx(figures[name]), (first, last, sid, name)

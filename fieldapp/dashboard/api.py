@@ -16,7 +16,7 @@ from .followup_figures import followup_dashboard, followup_figures
 from .geojson import feature_collection
 from .meeting_figures import meeting_figures
 from .savings_exports import savings_csv
-from ..savings.queries import savings_report
+from ..savings.schemas import SavingsQuery, SavingsReport
 from .queries import Scope
 from .schemas import FollowupDashboard, MapQuery, PeriodQuery, StreetDashboard
 
@@ -47,6 +47,17 @@ def dashboard_streets(query):
     scope = scope_for(user, query)
     # Meetings change outside the streets' versions the cache keys on: counted on every request.
     return {**cache.cached_street_figures(session, scope), "meetings": meeting_figures(session, scope)}
+
+
+@blp.route("/dashboard/savings", methods=["GET"])
+@blp.arguments(SavingsQuery, location="query")
+@blp.response(200, SavingsReport)
+def dashboard_savings(query):
+    """Estimated savings a year of the measures installed in the period (Europe/Amsterdam days,
+    both included), per street and in total, low / default / high: a range, never one number."""
+    user = require_user(*READERS)
+    return cache.cached_savings_report(get_session(), user.neighbourhood_ids, query.get("date_from"),
+                                       query.get("date_to"))
 
 
 @blp.route("/dashboard/followup", methods=["GET"])
@@ -113,7 +124,7 @@ def export_streets_xlsx(query):
     _scope, figures = _audited_export(query, "streets.xlsx")
     desk = followup_figures(get_session(), _scope)
     meetings = meeting_figures(get_session(), _scope)
-    savings = savings_report(get_session(), _scope.neighbourhood_ids, _scope.first, _scope.last)
+    savings = cache.cached_savings_report(get_session(), _scope.neighbourhood_ids, _scope.first, _scope.last)
     return _download(streets_xlsx(figures, desk, meetings, savings), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"streets{_period_suffix(query)}.xlsx")
 
@@ -128,7 +139,7 @@ def export_savings_csv(query):
     user = require_user(*COORDINATORS)
     scope = scope_for(user, query)
     audit.record("export", kind="savings.csv", date_from=str(scope.first or ""), date_to=str(scope.last or ""))
-    report = savings_report(get_session(), scope.neighbourhood_ids, scope.first, scope.last)
+    report = cache.cached_savings_report(get_session(), scope.neighbourhood_ids, scope.first, scope.last)
     return _download(savings_csv(report), "text/csv; charset=utf-8", f"savings{_period_suffix(query)}.csv")
 
 

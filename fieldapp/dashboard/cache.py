@@ -8,7 +8,8 @@ made it. Against it this process keeps, per app:
   is overdue); a request recounts only the streets whose version or day moved on, then adds
   what spans streets: the totals, and the median over all referrals, which no street row gives;
 - whole answers, each with the versions, names and household counts of its streets, served
-  again while those stand (the map asks for what the dashboard just counted).
+  again while those stand (the map asks for what the dashboard just counted); the savings'
+  answers also with the versions of the savings figures and prices they were valued with.
 
 Everything is kept in memory and only read from the database, so a dashboard GET takes no
 write lock; each worker counts for itself after it starts. FIELDAPP_DASHBOARD_CACHE_SECONDS=0
@@ -27,6 +28,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..savings.models import Price, SavingFigure
+from ..savings.queries import savings_report
 from .queries import S, Scope, all_time, assemble, no_jit, overall_median, street_figures, street_ids, street_rows
 from .tallies import V
 
@@ -66,12 +69,7 @@ def cached_street_figures(session: Session, scope: Scope, detail: bool = True) -
     """The answer of queries.street_figures(session, scope, detail); `detail=False` (the map) is
     also served by a full answer kept for the same streets."""
     kept = _kept()
-    streets = tuple(session.execute(
-        select(S.c.id, S.c.name, S.c.households, func.coalesce(V.c.version, 0))
-        .select_from(S.outerjoin(V, V.c.street_id == S.c.id))
-        .where(S.c.id.in_(street_ids(scope)))
-        .order_by(S.c.name, S.c.id)
-    ))
+    streets = _streets(session, scope)
     keep = _keeps_answers()
     if keep:
         with kept.lock:
@@ -86,10 +84,47 @@ def cached_street_figures(session: Session, scope: Scope, detail: bool = True) -
     else:
         answer = street_figures(session, scope, detail)
     if keep:
-        with kept.lock:
-            kept.answers[(scope, detail)] = (streets, answer)
-            while len(kept.answers) > MAX_ANSWERS:
-                kept.answers.popitem(last=False)
+        _keep(kept, (scope, detail), streets, answer)
+    return answer
+
+
+def _streets(session: Session, scope: Scope) -> tuple:
+    """What an answer of these streets was made from: each street's id, name, households and version."""
+    return tuple(session.execute(
+        select(S.c.id, S.c.name, S.c.households, func.coalesce(V.c.version, 0))
+        .select_from(S.outerjoin(V, V.c.street_id == S.c.id))
+        .where(S.c.id.in_(street_ids(scope)))
+        .order_by(S.c.name, S.c.id)
+    ))
+
+
+def _keep(kept: FiguresCache, key, stamp, answer) -> None:
+    with kept.lock:
+        kept.answers[key] = (stamp, answer)
+        while len(kept.answers) > MAX_ANSWERS:
+            kept.answers.popitem(last=False)
+
+
+def cached_savings_report(session: Session, neighbourhood_ids, first, last) -> dict:
+    """The answer of savings.queries.savings_report for these neighbourhoods and period, served
+    again while the streets (their records and measures) and the savings figures and prices
+    stand. Figures and prices are only ever added (savings.operations), so their count and
+    highest id tell whether a version came."""
+    scope = Scope(neighbourhood_ids=tuple(sorted(neighbourhood_ids)), first=first, last=last)
+    if not _keeps_answers():
+        return savings_report(session, scope.neighbourhood_ids, first, last)
+    versions = tuple(session.execute(select(*[select(aggregate).scalar_subquery() for aggregate in (
+        func.count(SavingFigure.id), func.max(SavingFigure.id), func.count(Price.id), func.max(Price.id))])).one())
+    stamp = (_streets(session, scope), versions)
+    key = ("savings", scope)
+    kept = _kept()
+    with kept.lock:
+        hit = kept.answers.get(key)
+        if hit and hit[0] == stamp:
+            kept.answers.move_to_end(key)
+            return hit[1]
+    answer = savings_report(session, scope.neighbourhood_ids, first, last)
+    _keep(kept, key, stamp, answer)
     return answer
 
 

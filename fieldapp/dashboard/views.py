@@ -24,7 +24,6 @@ from . import cache, charts
 from .api import COORDINATORS, READERS, scope_for
 from .queries import records_per_week
 from .schemas import METRICS
-from ..savings.queries import savings_report
 from .schemas import PeriodQuery
 from .street import address_groups, address_rows, recent_visits
 
@@ -87,7 +86,7 @@ def index():
         ladder_legend=charts.ladder_legend(step_labels()),
         language_rows=charts.language_mix(figures["totals"]["languages"], language_names()),
         coordinator=user.role in COORDINATORS,
-        savings=savings_report(session, user.neighbourhood_ids, scope.first, scope.last),
+        savings=cache.cached_savings_report(session, user.neighbourhood_ids, scope.first, scope.last),
         savings_units=SAVINGS_UNITS,
     )
 

@@ -1,4 +1,5 @@
-"""The savings API: figures and prices (versions by day), and the savings of a period."""
+"""The savings API: figures and prices (versions by day). The savings of a period are the
+dashboard's (dashboard/api.py), which keeps its answers."""
 from __future__ import annotations
 
 from flask_babel import gettext
@@ -8,12 +9,8 @@ from ..access import require_user
 from ..api import error_response
 from ..db import get_session, write_transaction
 from .operations import CONFLICT, CREATED, add_figure, add_price, figures, prices
-from .queries import savings_report
-from .schemas import (
-    FigureIn, FigureList, FigureOut, FigureQuery, PriceIn, PriceList, PriceOut, PriceQuery, SavingsQuery, SavingsReport,
-)
+from .schemas import FigureIn, FigureList, FigureOut, FigureQuery, PriceIn, PriceList, PriceOut, PriceQuery
 
-READERS = ("volunteer", "taalcoach", "coordinator", "admin")
 COORDINATORS = ("coordinator", "admin")
 
 blp = Blueprint("savings", __name__, url_prefix="/api/v1", description="What it saved: figures, prices, savings")
@@ -67,13 +64,3 @@ def post_price(data):
     if status == CONFLICT:
         return error_response(409, message=gettext("This carrier already has another price from that day."))
     return row, 201 if status == CREATED else 200
-
-
-@blp.route("/dashboard/savings", methods=["GET"])
-@blp.arguments(SavingsQuery, location="query")
-@blp.response(200, SavingsReport)
-def dashboard_savings(query):
-    """Estimated savings a year of the measures installed in the period (Europe/Amsterdam days,
-    both included), per street and in total, low / default / high: a range, never one number."""
-    user = require_user(*READERS)
-    return savings_report(get_session(), user.neighbourhood_ids, query.get("date_from"), query.get("date_to"))

@@ -69,6 +69,11 @@ class InstalledMeasure(Base):
         Index("ix_installed_measures_code_day", "code", "day", "street_id", "quantity"),
         # The homes that got measures, per street and period.
         Index("ix_installed_measures_street_day", "street_id", "day", "address_id", "record_id"),
+        # The savings of a period per street and code: on SQLite read from the index alone, in
+        # the order they are grouped in (no sort), one range per street and code.
+        Index("ix_installed_measures_street_code_day", "street_id", "code", "day", "quantity", "home_prev_day"),
+        # A registered home's rows by day: what finds its first row of a day and its previous day.
+        Index("ix_installed_measures_address_day", "address_id", "day", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,3 +84,12 @@ class InstalledMeasure(Base):
     day: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(30))
     quantity: Mapped[int] = mapped_column(Integer)
+    # Set on one row per home and day (the home's first row of that day, by id): the home's
+    # latest earlier day with measures, NO_EARLIER_DAY when it has none; NULL on the other rows.
+    # A home then has measures in a period exactly once as a row inside the period whose
+    # previous day lies before it, so the homes of any period are a plain count in the same pass
+    # as the sums (no COUNT(DISTINCT)). Kept by measures.py, recounted by `fieldapp rebuild-tallies`.
+    home_prev_day: Mapped[int | None] = mapped_column(Integer)
+
+
+NO_EARLIER_DAY = -10**7  # before any day number: "no earlier day with measures"

@@ -1,76 +1,33 @@
-"""The savings of a period, in SQL on both databases.
+"""The savings of a period, summed in SQL on both databases.
 
 A measure installed on a day is valued with the figure version of its measure and the price of
-each carrier valid on that day. The versions are cut into segments (a measure and a span of days
-over which its figure and all three prices stay the same), a handful of rows; each segment then
-reads the period's measures of its code from one index range, so the sum costs about what the
-bare sum of quantities over the period costs.
+each carrier valid on that day. The period is cut at the days where a version starts (a handful);
+one pass over the period's measures sums the quantities per street, code and piece, and counts
+the homes in the same pass (models.InstalledMeasure.home_prev_day); the few hundred sums are
+valued afterwards. So the savings cost about what the bare sum of quantities over the period
+costs, whatever its length.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, select, true
+from sqlalchemy import Integer, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from ..sqlfuncs import greatest, least
 from ..streets.models import Street
 from ..timeutil import day_number
 from .defaults import CALIBRATION
-from .models import LEVELS, InstalledMeasure, Price, SavingFigure
+from ..records.schemas import EARLIEST
+from ..timeutil import local_date
+from .models import CARRIERS, LEVELS, InstalledMeasure, Price, SavingFigure
 
 M = InstalledMeasure.__table__
 F = SavingFigure.__table__
 P = Price.__table__
 S = Street.__table__
-FAR = 10**7  # a day number beyond any record: "until a newer version"
+EARLIEST_DAY = day_number(local_date(EARLIEST))
 QUANTITIES = ("kwh", "gas_m3", "water_m3")
 TOTALS = (*QUANTITIES, "euros")
-
-
-def _figure_spans():
-    later = F.alias("later")
-    end = select(func.min(later.c.from_day)).where(later.c.measure == F.c.measure,
-                                                   later.c.from_day > F.c.from_day).scalar_subquery()
-    columns = [F.c[f"{q}_{level}"] for q in QUANTITIES for level in LEVELS]
-    return select(F.c.measure, F.c.from_day.label("start"), func.coalesce(end, FAR).label("end"), *columns).subquery()
-
-
-def _price_spans(carrier: str):
-    own, later = P.alias(f"p_{carrier}"), P.alias(f"later_{carrier}")
-    end = select(func.min(later.c.from_day)).where(later.c.carrier == carrier,
-                                                   later.c.from_day > own.c.from_day).scalar_subquery()
-    return (select(own.c.from_day.label("start"), func.coalesce(end, FAR).label("end"),
-                   own.c.euro_per_unit.label("euro"))
-            .where(own.c.carrier == carrier).subquery(f"price_{carrier}"))
-
-
-def segments():
-    """(measure, start, end, per-unit kWh, m³ gas, m³ water and euros per level) with one
-    figure version and one price per carrier valid over [start, end): a handful of rows, made
-    once per query (MATERIALIZED) so the measures are read by code and day range per segment
-    instead of looking their versions up row by row."""
-    f = _figure_spans()
-    e, g, w = _price_spans("electricity"), _price_spans("gas"), _price_spans("water")
-    start = greatest(f.c.start, e.c.start, g.c.start, w.c.start)
-    end = least(f.c.end, e.c.end, g.c.end, w.c.end)
-    per_unit = [f.c[f"{q}_{level}"].label(f"{q}_{level}") for q in QUANTITIES for level in LEVELS]
-    euros = [(f.c[f"kwh_{level}"] * e.c.euro + f.c[f"gas_m3_{level}"] * g.c.euro
-              + f.c[f"water_m3_{level}"] * w.c.euro).label(f"euros_{level}") for level in LEVELS]
-    return (select(f.c.measure, start.label("start"), end.label("end"), *per_unit, *euros)
-            .select_from(f).join(e, true()).join(g, true()).join(w, true())
-            .where(start < end).cte("segments").prefix_with("MATERIALIZED"))
-
-
-def _in_segment(seg, first: date | None, last: date | None):
-    """A measure of the segment's code on one of its days inside the period: the period's bounds
-    folded into the segment's, so each segment reads one exact index range."""
-    low, high = seg.c.start, seg.c.end
-    if first is not None:
-        low = greatest(low, day_number(first))
-    if last is not None:
-        high = least(high, day_number(last) + 1)
-    return and_(M.c.code == seg.c.measure, M.c.day >= low, M.c.day < high)
 
 
 def _period(first: date | None, last: date | None) -> list:
@@ -82,46 +39,116 @@ def _period(first: date | None, last: date | None) -> list:
     return conditions
 
 
-def _streets(neighbourhood_ids, street_id: int | None) -> list:
-    mine = M.c.street_id.in_(select(S.c.id).where(S.c.neighbourhood_id.in_(list(neighbourhood_ids))))
-    return [mine] if street_id is None else [M.c.street_id == street_id, mine]
+def _street_ids(session: Session, neighbourhood_ids, street_id: int | None) -> list[int]:
+    """The streets asked for, read first: a list of ids in the statement lets PostgreSQL filter
+    the rows in parallel workers without joining the streets."""
+    stmt = select(S.c.id).where(S.c.neighbourhood_id.in_(list(neighbourhood_ids))).order_by(S.c.id)
+    if street_id is not None:
+        stmt = stmt.where(S.c.id == street_id)
+    return list(session.scalars(stmt))
 
 
 def _empty() -> dict:
     return {**{name: {level: 0.0 for level in LEVELS} for name in TOTALS}, "homes": 0}
 
 
+def _versions(session: Session) -> tuple[dict, dict]:
+    """Every figure version by measure and every price by carrier, each as [(from_day, values)]
+    oldest first: a few rows, read whole."""
+    figures: dict[str, list] = {}
+    for row in session.execute(select(F).order_by(F.c.measure, F.c.from_day)).mappings():
+        figures.setdefault(row["measure"], []).append(
+            (row["from_day"], {q: {level: row[f"{q}_{level}"] for level in LEVELS} for q in QUANTITIES}))
+    prices: dict[str, list] = {}
+    for carrier, from_day, euro in session.execute(select(P.c.carrier, P.c.from_day, P.c.euro_per_unit)
+                                                   .order_by(P.c.carrier, P.c.from_day)):
+        prices.setdefault(carrier, []).append((from_day, euro))
+    return figures, prices
+
+
+def _valid_on(versions: list, day: int):
+    found = None
+    for from_day, value in versions:
+        if from_day > day:
+            break
+        found = value
+    return found
+
+
+def _per_unit(figures: dict, prices: dict, code: str, day: int) -> dict | None:
+    """What one unit of `code` installed on `day` saves a year, per quantity and level, and in
+    euros at that day's prices; None when the measure or a carrier has no version yet on that
+    day (such a measure is counted as a home's, but not valued)."""
+    figure = _valid_on(figures.get(code, ()), day)
+    euro = {carrier: _valid_on(prices.get(carrier, ()), day) for carrier in CARRIERS}
+    if figure is None or None in euro.values():
+        return None
+    return {**figure, "euros": {level: figure["kwh"][level] * euro["electricity"] + figure["gas_m3"][level] * euro["gas"]
+                                + figure["water_m3"][level] * euro["water"] for level in LEVELS}}
+
+
 def savings_per_street(session: Session, neighbourhood_ids, first: date | None, last: date | None,
                        street_id: int | None = None) -> dict[int, dict]:
     """{street_id: {kwh|gas_m3|water_m3|euros: {low, default, high}, homes}} for the streets with
     installed measures in the period (Europe/Amsterdam days, both included; None: open)."""
-    seg = segments()
-    # Quantities per street and segment first, valued after: one sum per measure row, as in the
-    # bare sum, instead of twelve.
-    counted = (select(M.c.street_id, seg.c.measure, seg.c.start, func.sum(M.c.quantity).label("quantity"))
-               .select_from(seg.join(M, _in_segment(seg, first, last)))
-               .where(*_streets(neighbourhood_ids, street_id))
-               .group_by(M.c.street_id, seg.c.measure, seg.c.start).subquery("counted"))
-    sums = [func.sum(counted.c.quantity * seg.c[f"{name}_{level}"]).label(f"{name}_{level}")
-            for name in TOTALS for level in LEVELS]
-    rows = session.execute(
-        select(counted.c.street_id, *sums)
-        .select_from(counted.join(seg, and_(seg.c.measure == counted.c.measure, seg.c.start == counted.c.start)))
-        .group_by(counted.c.street_id)).mappings()
-    where = [*_streets(neighbourhood_ids, street_id), *_period(first, last)]
+    streets = _street_ids(session, neighbourhood_ids, street_id)
+    if not streets:
+        return {}
+    figures, prices = _versions(session)
+    # No record lies before EARLIEST_DAY, nor does any version start before it: an open period
+    # starts there, and a version starting that day cuts nothing.
+    low = max(day_number(first), EARLIEST_DAY) if first is not None else EARLIEST_DAY
+    # The period is cut where any figure or price changes: inside each piece every measure code
+    # has one value, so the measures need only be summed per street, code and piece, one pass
+    # over the period's rows like the bare sum, and valued afterwards (a few hundred rows).
+    cuts = sorted({day for versions in (*figures.values(), *prices.values()) for day, _value in versions
+                   if day > low and (last is None or day <= day_number(last))})
+    grouping = [M.c.street_id, M.c.code]
+    if cuts:
+        grouping.append(case(*[(M.c.day < _number(cut), _number(i)) for i, cut in enumerate(cuts)],
+                             else_=_number(len(cuts))))
+    # The home's row inside the period whose previous day lies before it: each home once.
+    homes = func.sum(case((M.c.home_prev_day < _number(low), _number(1)), else_=_number(0)))
+    where = [M.c.street_id.in_(streets), *_period(first, last)]
+    if (first is not None or last is not None) and session.get_bind().dialect.name == "sqlite":
+        # Naming the codes lets SQLite read one range of days per street and code, already in
+        # the grouping's order, instead of sorting the period's rows; the codes stored are found
+        # by skipping along the index that leads with them. All time reads each street's rows
+        # in that order anyway.
+        where.append(M.c.code.in_(select(M.c.code).distinct()))
+    rows = session.execute(select(*grouping, func.sum(M.c.quantity), homes).where(*where).group_by(*grouping))
+    starts = [low, *cuts]
+    names = [(name, level) for name in TOTALS for level in LEVELS]
+    units: dict[tuple, tuple | None] = {}
+    sums: dict[int, list] = {}
+    homes_of: dict[int, int] = {}
+    for street, code, *part, quantity, home_count in rows:
+        part = part[0] if part else 0
+        if street not in sums:
+            sums[street], homes_of[street] = [0.0] * len(names), 0
+        homes_of[street] += int(home_count)
+        key = (code, part)
+        if key not in units:
+            unit = _per_unit(figures, prices, code, starts[part])
+            units[key] = None if unit is None else tuple(unit[name][level] for name, level in names)
+        unit = units[key]
+        if unit is not None:
+            street_sums = sums[street]
+            for i, value in enumerate(unit):
+                street_sums[i] += quantity * value
     result: dict[int, dict] = {}
-    for row in rows:
-        figures = result.setdefault(row["street_id"], _empty())
-        for name in TOTALS:
-            figures[name] = {level: float(row[f"{name}_{level}"] or 0) for level in LEVELS}
-    # A home is a registered address, or a record at none (each its own home, unknown which).
-    homes = session.execute(
-        select(M.c.street_id, (func.count(distinct(M.c.address_id))
-                               + func.count(distinct(case((M.c.address_id.is_(None), M.c.record_id))))))
-        .where(*where).group_by(M.c.street_id))
-    for street, count in homes:
-        result.setdefault(street, _empty())["homes"] = count
+    for street, street_sums in sums.items():
+        figures_of_street = _empty()
+        for (name, level), value in zip(names, street_sums):
+            figures_of_street[name][level] = value
+        figures_of_street["homes"] = homes_of[street]
+        result[street] = figures_of_street
     return result
+
+
+def _number(value: int):
+    """A day number or piece written into the statement: a handful of our own integers."""
+    return literal_column(str(int(value)), Integer)
 
 
 def add_up(per_street: dict[int, dict]) -> dict:
