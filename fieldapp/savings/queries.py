@@ -14,11 +14,10 @@ from datetime import date
 from sqlalchemy import Integer, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from ..streets.models import Street
-from ..timeutil import day_number
-from .defaults import CALIBRATION
 from ..records.schemas import EARLIEST
-from ..timeutil import local_date
+from ..streets.models import Street
+from ..timeutil import day_number, local_date
+from .defaults import CALIBRATION
 from .models import CARRIERS, LEVELS, InstalledMeasure, Price, SavingFigure
 
 M = InstalledMeasure.__table__
