@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,17 +34,27 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogs():
-    """Build the .mo files from the committed .po files, as `make` does. Under a lock: every
-    worker compiles, and none may read a .mo another is halfway writing."""
-    import fcntl
+    """Build the .mo files from the committed .po files, as `make` does.
 
-    with open(ROOT / "translations" / ".compile.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(ROOT / "translations"),
-             "--statistics"],
-            check=True, capture_output=True,
-        )
+    Every worker builds them, while the other may already be reading them: a .mo is only
+    replaced whole (written beside it, then renamed), and only when it differs, so no test
+    ever reads a half-written catalog (one did, with three workers).
+    """
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        built = io.BytesIO()
+        write_mo(built, catalog)
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.read_bytes() != built.getvalue():
+            partial = mo.with_name(f"messages.{os.getpid()}.mo.part")
+            partial.write_bytes(built.getvalue())
+            os.replace(partial, mo)
 
 
 def _ensure_database(url: str) -> None:

@@ -3,7 +3,8 @@
 - `live_server`: the app (the conftest `app`, seeded with `world`) served by werkzeug on
   127.0.0.1 at a free port, in a thread; `.url`, `.app`, `.world`, `.token(username)`.
 - `browser`: one Chromium per test session, launched with the project's flags.
-- `page_360`: a fresh context and page at 360×740 (a cheap Android phone), touch on.
+- `page_360`: a fresh context and page at 360×740 (a cheap Android phone), touch on, on its
+  first visit (no service worker).
 - `artifacts_dir`: test-artifacts/ at the repository root, for screenshots.
 - `server`: the offline tests' server, which can be stopped and started again on its port and
   can cut replies (offline_support.LiveServer); `pw`: the session's Playwright driver.
@@ -97,8 +98,11 @@ def browser(playwright_driver):
 
 @pytest.fixture
 def page_360(browser):
+    # A phone on its first visit, before the app is installed: no service worker. Installing
+    # one fetches and stores the whole offline shell, which these screen tests do not look at;
+    # the offline tests (open_profile) install it and test what it does (docs/performance.md).
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1,
-                                  is_mobile=True, has_touch=True, locale="nl-NL")
+                                  is_mobile=True, has_touch=True, locale="nl-NL", service_workers="block")
     page = context.new_page()
     yield page
     context.close()
@@ -146,15 +150,29 @@ def serious_axe_violations(page) -> list[dict]:
     ]
 
 
-def _is_function_text(expression: str) -> bool:
-    import re
-
-    text = expression.strip()
-    return text.startswith(("(", "function", "async")) or re.match(r"^[A-Za-z_$][\w$]*\s*=>", text) is not None
+# The poll runs inside the page, so a condition is seen within a few milliseconds of holding
+# (polling from Python waited 50 ms between looks, and most waits in the suite do wait). The
+# text may be a function or an expression (Playwright takes both); an expression is made a
+# boolean, since the page hands back only what it can serialise (a truthy ServiceWorker object
+# would arrive as nothing at all). "Done" is Python's truthiness: an empty list is not yet.
+_POLL_IN_PAGE = """async ([arg, ms]) => {{
+    const check = (arg) => {{
+        const found = ({expression});
+        return typeof found === 'function' ? found(arg) : !!found;
+    }};
+    const until = Date.now() + ms;
+    for (;;) {{
+        const value = await check(arg);
+        const empty = value !== null && typeof value === 'object' && Object.keys(value).length === 0;
+        if (value && !empty) return value;
+        if (Date.now() >= until) return null;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }}
+}}"""
 
 
 def _wait_for_function_under_csp(page, expression: str, *, arg=None, timeout: float | None = None, polling=None):
-    """Page.wait_for_function, polled from Python.
+    """Page.wait_for_function without eval in the page.
 
     Playwright's own version builds its predicate with eval inside the page, which our CSP
     (default-src 'self', no 'unsafe-eval') forbids, as it should. page.evaluate goes through
@@ -164,13 +182,13 @@ def _wait_for_function_under_csp(page, expression: str, *, arg=None, timeout: fl
 
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    # !!: the page hands back only what it can serialise; a truthy ServiceWorker object would
-    # arrive as nothing at all.
-    call = expression if _is_function_text(expression) else f"() => !!({expression})"
+    poll = _POLL_IN_PAGE.format(expression=expression)
     deadline = time.monotonic() + (30_000 if timeout is None else timeout) / 1000
     while True:
+        left_ms = max(0, int((deadline - time.monotonic()) * 1000))
         try:
-            value = page.evaluate(call, arg)
+            # In slices of a few seconds: the deadline is Python's, whatever the page's clock does.
+            value = page.evaluate(poll, [arg, min(left_ms, 5000)])
         except Exception as error:  # a navigation in between: the next poll sees the new page
             # A poll can also land on the new document before it has its <html> element
             # ("Cannot read properties of null (reading 'lang')" once in CI).
@@ -178,11 +196,11 @@ def _wait_for_function_under_csp(page, expression: str, *, arg=None, timeout: fl
             if not any(sign in str(error) for sign in between):
                 raise
             value = None
+            time.sleep(0.01)
         if value:
             return value
         if time.monotonic() > deadline:
             raise PlaywrightTimeout(f"wait_for_function timed out after {timeout} ms: {expression}")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -22,6 +22,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
+    # Composited in software instead of through an emulated GPU: the same pixels for less CPU,
+    # on a two-core machine where the browser tests are bound by it (docs/performance.md).
+    "--disable-gpu-compositing",
 ]
 VIEWPORT = {"width": 360, "height": 740}
 # The field app is ES modules: a test imports one as the page did, and gets the same instance.

@@ -38,7 +38,9 @@ def test_login_errors_switch_language_and_login_returns_to_the_form(live_server,
     page.wait_for_url("**/field/forms/klus")
     session = json.loads(page.evaluate("localStorage.getItem('fieldapp.session')"))
     assert session["user"]["username"] == "vol" and session["token"] and session["expires_at"]
-    # The language chosen on the login screen carried over.
+    # The language chosen on the login screen carried over: the form may come from the service
+    # worker's cache as first rendered (in ti) and switches itself once its script has run.
+    page.wait_for_function("document.documentElement.lang === 'so'", timeout=10000)
     assert page.evaluate("document.documentElement.lang") == "so"
 
 
