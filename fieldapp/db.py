@@ -22,7 +22,7 @@ from flask import Flask, current_app, g
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, DateTime, MetaData, Text, any_, bindparam, cast, create_engine, event, func, select,
+    JSON, DateTime, MetaData, Text, any_, bindparam, cast, create_engine, event, func, select, text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -128,6 +128,18 @@ def _tune_sqlite(engine: Engine, busy_ms: int = 30000) -> None:
     def on_begin(conn):
         immediate = conn.get_execution_options().get(IMMEDIATE)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def no_jit(session: Session, sort_memory: str | None = None) -> None:
+    """For a large read on PostgreSQL, this transaction only: no JIT, which compiles the
+    dashboard's wide aggregates and window passes for longer than they take to run
+    (docs/performance.md), and, when given, the memory a sort of every row needs to stay off
+    the disk (such as "32MB"). Nothing on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        if sort_memory is not None:
+            # SET takes no parameters; set_config(..., true) is SET LOCAL.
+            session.execute(text("SELECT set_config('work_mem', :memory, true)"), {"memory": sort_memory})
 
 
 def init_app(app: Flask) -> None:

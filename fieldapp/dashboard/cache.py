@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 
 from ..savings.models import Price, SavingFigure
 from ..savings.queries import savings_report
-from .queries import S, Scope, all_time, assemble, no_jit, overall_median, street_figures, street_ids, street_rows
+from ..db import no_jit
+from .queries import S, Scope, all_time, assemble, overall_median, street_figures, street_ids, street_rows
 from .tallies import V
 
 MAX_ANSWERS = 32

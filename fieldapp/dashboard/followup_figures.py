@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, cast, func, literal, or_, select, text, union_all
+from sqlalchemy import Integer, String, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Partner
@@ -27,7 +27,8 @@ from ..revisits.queries import conversion_by_language
 from ..sqlfuncs import count_number_list, number_list
 from ..timeutil import local_date, utcnow
 from ..workdays import calendar_until
-from .queries import Scope, no_jit, record_conditions
+from ..db import no_jit
+from .queries import Scope, record_conditions
 
 DESK, REFS = FollowUp.__table__, Referral.__table__
 TARGET_DAYS = 5  # first contact within 5 working days (DOMAIN.md)
@@ -154,10 +155,7 @@ def tallies(session: Session, scope: Scope) -> dict[tuple[int | None, str], Tall
     """A Tally per (partner id, language) of the scope's desk."""
     today = scope.today or local_date(utcnow())
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        no_jit(session)
-        # The grouping sorts every referral: in memory, not on disk.
-        session.execute(text("SET LOCAL work_mem = '32MB'"))
+    no_jit(session, sort_memory="32MB")  # the grouping sorts every referral
     rows = session.execute(grouped_desk(scope, dialect, today)).all()
     cells: dict[tuple[int | None, str], Tally] = {}
     for partner_id, language, referrals, is_open, overdue, within, base, contact_days, closing_days in rows:

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, func, literal_column, null, select, text, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ..codes import CHANNELS, OWNERSHIP, TENURES
+from ..db import no_jit
 from ..records.models import Record, Referral
 from ..streets.models import Address, Street
 from ..timeutil import period_bounds
@@ -251,13 +252,6 @@ def referral_branches(refs, today: date | None, width: int) -> list:
     middle = street_medians(refs).subquery()
     medians = select(*row("median", middle.c.street_id, literal_column("NULL"), literal_column("NULL"), middle.c.days))
     return [counts, medians]
-
-
-def no_jit(session: Session) -> None:
-    """PostgreSQL's JIT compiles these wide aggregates for longer than the query itself takes
-    (docs/performance.md): switch it off for this transaction only."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
 
 
 def street_figures(session: Session, scope: Scope, detail: bool = True) -> dict:
