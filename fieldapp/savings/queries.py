@@ -106,35 +106,37 @@ def savings_per_street(session: Session, neighbourhood_ids, first: date | None, 
     if cuts:
         grouping.append(case(*[(M.c.day < _number(cut), _number(i)) for i, cut in enumerate(cuts)],
                              else_=_number(len(cuts))))
+    piece = grouping[2] if cuts else _number(0)
     # The home's row inside the period whose previous day lies before it: each home once.
-    homes = func.sum(case((M.c.home_prev_day < _number(low), _number(1)), else_=_number(0)))
-    where = [M.c.street_id.in_(streets), *_period(first, last)]
+    homes = func.count().filter(M.c.home_prev_day < _number(low))
+    where = _period(first, last)
+    # The streets are named only when some are left out: with every street stored in them (one
+    # neighbourhood, as most installations have), the list would only be tested on every row.
+    if len(streets) < session.scalar(select(func.count()).select_from(S)):
+        where.append(M.c.street_id.in_(streets))
     if (first is not None or last is not None) and session.get_bind().dialect.name == "sqlite":
         # Naming the codes lets SQLite read one range of days per street and code, already in
         # the grouping's order, instead of sorting the period's rows; the codes stored are found
         # by skipping along the index that leads with them. All time reads each street's rows
         # in that order anyway.
         where.append(M.c.code.in_(select(M.c.code).distinct()))
-    rows = session.execute(select(*grouping, func.sum(M.c.quantity), homes).where(*where).group_by(*grouping))
+    rows = session.execute(select(M.c.street_id, M.c.code, piece, func.sum(M.c.quantity), homes)
+                           .where(*where).group_by(*grouping))
     starts = [low, *cuts]
     names = [(name, level) for name in TOTALS for level in LEVELS]
     units: dict[tuple, tuple | None] = {}
+    nothing = [0.0] * len(names)  # never changed: every sum below is a new list
     sums: dict[int, list] = {}
     homes_of: dict[int, int] = {}
-    for street, code, *part, quantity, home_count in rows:
-        part = part[0] if part else 0
-        if street not in sums:
-            sums[street], homes_of[street] = [0.0] * len(names), 0
-        homes_of[street] += int(home_count)
+    for street, code, part, quantity, home_count in rows:
+        homes_of[street] = homes_of.get(street, 0) + home_count
         key = (code, part)
         if key not in units:
             unit = _per_unit(figures, prices, code, starts[part])
             units[key] = None if unit is None else tuple(unit[name][level] for name, level in names)
-        unit = units[key]
-        if unit is not None:
-            street_sums = sums[street]
-            for i, value in enumerate(unit):
-                street_sums[i] += quantity * value
+        unit, street_sums = units[key], sums.get(street, nothing)
+        sums[street] = street_sums if unit is None else [total + quantity * value
+                                                         for total, value in zip(street_sums, unit)]
     result: dict[int, dict] = {}
     for street, street_sums in sums.items():
         figures_of_street = _empty()
