@@ -181,7 +181,7 @@ def _statements(w: Writes, scope: str) -> tuple:
     return (_addresses(w, records, referrals), _languages(w, records), _weeks(w, records), _versions(w, streets))
 
 
-def fold_in(session: Session, record_ids: list, street_ids: list[int]) -> None:
+def fold_in(session: Session, record_ids: list, street_ids: list[int], **_facts) -> None:
     """Count records just inserted into the tallies (hooks.RECORDS_STORED)."""
     w = writes(session)
     w.execute_together(session, _statements(w, "records"),

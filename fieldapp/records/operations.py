@@ -251,7 +251,8 @@ def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> lis
             referral["id"] = id_of.get((referral["record_id"], referral["position"]))
     if inserted:
         hooks.announce(hooks.RECORDS_STORED, session, record_ids=list(inserted),
-                       street_ids=sorted({row["street_id"] for row in rows if row["id"] in inserted}))
+                       street_ids=sorted({row["street_id"] for row in rows if row["id"] in inserted}),
+                       consented_ids=list({r["record_id"] for r in referral_rows if r["consent"]}))
 
     stored = {}
     missing = [row["id"] for row in rows if row["id"] not in inserted]

@@ -27,7 +27,7 @@ def measure_rows(records) -> list[dict]:
     return rows
 
 
-def fold_in(session: Session, record_ids: list, street_ids: list[int]) -> None:
+def fold_in(session: Session, record_ids: list, street_ids: list[int], **_facts) -> None:
     """Copy the installed measures of records just stored (hooks.RECORDS_STORED)."""
     ids = list(record_ids)
     streets, addresses, anonymous = set(), set(), set()
