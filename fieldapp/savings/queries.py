@@ -38,13 +38,16 @@ def _period(first: date | None, last: date | None) -> list:
     return conditions
 
 
-def _street_ids(session: Session, neighbourhood_ids, street_id: int | None) -> list[int]:
-    """The streets asked for, read first: a list of ids in the statement lets PostgreSQL filter
-    the rows in parallel workers without joining the streets."""
-    stmt = select(S.c.id).where(S.c.neighbourhood_id.in_(list(neighbourhood_ids))).order_by(S.c.id)
+def _street_ids(session: Session, neighbourhood_ids, street_id: int | None) -> tuple[list[int], bool]:
+    """(the streets asked for, whether they are every street stored), from one read of the
+    streets' ids. Read first: a list of ids in the statement lets PostgreSQL filter the rows in
+    parallel workers without joining the streets."""
+    asked = S.c.neighbourhood_id.in_(list(neighbourhood_ids))
     if street_id is not None:
-        stmt = stmt.where(S.c.id == street_id)
-    return list(session.scalars(stmt))
+        asked = asked & (S.c.id == street_id)
+    rows = session.execute(select(S.c.id, asked).order_by(S.c.id)).all()
+    ids = [sid for sid, is_asked in rows if is_asked]
+    return ids, len(ids) == len(rows)
 
 
 def _empty() -> dict:
@@ -90,7 +93,7 @@ def savings_per_street(session: Session, neighbourhood_ids, first: date | None, 
                        street_id: int | None = None) -> dict[int, dict]:
     """{street_id: {kwh|gas_m3|water_m3|euros: {low, default, high}, homes}} for the streets with
     installed measures in the period (Europe/Amsterdam days, both included; None: open)."""
-    streets = _street_ids(session, neighbourhood_ids, street_id)
+    streets, every_street = _street_ids(session, neighbourhood_ids, street_id)
     if not streets:
         return {}
     figures, prices = _versions(session)
@@ -112,7 +115,7 @@ def savings_per_street(session: Session, neighbourhood_ids, first: date | None, 
     where = _period(first, last)
     # The streets are named only when some are left out: with every street stored in them (one
     # neighbourhood, as most installations have), the list would only be tested on every row.
-    if len(streets) < session.scalar(select(func.count()).select_from(S)):
+    if not every_street:
         where.append(M.c.street_id.in_(streets))
     if (first is not None or last is not None) and session.get_bind().dialect.name == "sqlite":
         # Naming the codes lets SQLite read one range of days per street and code, already in
