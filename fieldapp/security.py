@@ -20,9 +20,11 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 csrf = CSRFProtect()
 
-# Endpoints whose responses may be cached: no personal data in them.
-# Static files (ours and the vendored Leaflet) and the OpenAPI document hold no personal data.
-CACHEABLE_ENDPOINTS = {"static", "leaflet.static", "api-docs.openapi_json"}
+# Our files and Leaflet's (from its wheel, dashboard.views.leaflet_bp): the same for everybody,
+# so nobody is looked up to serve them (accounts.access).
+STATIC_ENDPOINTS = frozenset({"static", "leaflet.static"})
+# Responses that may be cached: the files and the OpenAPI document hold no personal data.
+CACHEABLE_ENDPOINTS = STATIC_ENDPOINTS | {"api-docs.openapi_json"}
 # JSON endpoints anyone may call without a session; they set no cookie state, so need no CSRF.
 CSRF_EXEMPT_ENDPOINTS = {"auth.create_token"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}

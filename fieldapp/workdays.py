@@ -102,16 +102,19 @@ def ordinal_or_none(day: int | None) -> int | None:
     return None if day is None else ordinal(day)
 
 
-def ordinal_sql(dialect_name: str, days: list):
+def ordinal_sql(dialect_name: str, days: list, since: date = FIRST_DAY):
     """SQL expressions giving the working-day ordinal of each of `days` (day-number expressions;
     NULL stays NULL), for statements that store days as SQL computes them (routing). PostgreSQL
-    subscripts one array of every count up to the end of next year, passed as one parameter: a
-    day there lies no later than now (records and events refuse the future); SQLite calls
-    `ordinal` (db registers it on every connection)."""
+    subscripts one array of the counts from `since` up to the end of next year, passed as one
+    parameter: a day there lies no later than now (records and events refuse the future), and
+    the caller promises none lies before `since` (the array is shorter the later it starts: a
+    referral stored today sends a year of counts, not the 27 years since FIRST_DAY). SQLite
+    calls `ordinal` (db registers it on every connection)."""
     if dialect_name != "postgresql":
         return [func.fieldapp_workday_ordinal(day) for day in days]
     cal = calendar_until(local_date(utcnow()))
+    skipped = max(0, (since - FIRST_DAY).days)
     # In brackets: PostgreSQL subscripts a cast parameter only inside them. One parameter for
     # every day of the statement: two of the same name would conflict.
-    counts = Grouping(bindparam("workday_ordinals", value=list(cal.counts), type_=postgresql.ARRAY(Integer)))
-    return [counts[day - (FIRST_DAY_NUMBER - 1)] for day in days]
+    counts = Grouping(bindparam("workday_ordinals", value=list(cal.counts[skipped:]), type_=postgresql.ARRAY(Integer)))
+    return [counts[day - (FIRST_DAY_NUMBER + skipped - 1)] for day in days]

@@ -197,3 +197,34 @@ def test_migration_0006_puts_referrals_stored_before_it_on_the_desk(app, db, wor
                       .order_by(FollowUp.referral_id)).all()
     assert days == [(ids["open"], amsterdam_day(recorded), None, None),
                     (ids["answered"], amsterdam_day(recorded), amsterdam_day(answered), None)]
+
+
+def test_stored_days_carry_the_ordinal_python_counts(app, db, world, login):
+    """The desk's record_ordinal is written by SQL (workdays.ordinal_sql), from a calendar that
+    starts at the earliest day of the records stored (PostgreSQL sends only those counts): each
+    equals workdays.ordinal of its Amsterdam day, for a PUT alone and for a batch whose records
+    lie years apart, one on a new year's night (UTC still in the old year)."""
+    from fieldapp.followup.models import FollowUp
+    from fieldapp.timeutil import day_number, local_date
+    from fieldapp.workdays import ordinal
+
+    api = login("vol")
+    street = world.streets["Smitsplein"]
+    moments = ["2024-06-03T10:00:00+02:00", "2003-01-01T00:30:00+01:00", "2019-12-31T23:30:00+00:00",
+               "2025-03-31T01:30:00+02:00"]
+    by_put = {new_referral(api, street, occurred_at=moments[0]): moments[0]}
+    batch = [{**record_body(street, [{"code": "klusactie", "consent": True}], occurred_at=at), "id": str(uuid.uuid4())}
+             for at in moments[1:]]
+    response = api.post("/api/v1/records/batch", json={"records": batch})
+    assert response.status_code == 200, response.get_json()
+    from fieldapp.records.models import Referral
+
+    db.rollback()
+    stored = db.execute(sa.select(FollowUp.record_day, FollowUp.record_ordinal, Referral.occurred_at)
+                        .join(Referral, Referral.id == FollowUp.referral_id)
+                        .where(Referral.record_id.in_([uuid.UUID(r["id"]) for r in batch])
+                               | Referral.id.in_(list(by_put)))).all()
+    assert len(stored) == len(moments)
+    for record_day, record_ordinal, occurred_at in stored:
+        day = day_number(local_date(occurred_at))
+        assert (record_day, record_ordinal) == (day, ordinal(day)), occurred_at

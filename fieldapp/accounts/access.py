@@ -10,6 +10,7 @@ import time
 from flask import current_app, g, request, session
 
 from ..db import get_session
+from ..security import STATIC_ENDPOINTS
 from .models import User
 from .operations import user_for_token
 
@@ -23,6 +24,10 @@ def bearer_token() -> str | None:
 def load_current_user() -> None:
     g.current_user = None
     g.authenticated_by = None
+    if request.endpoint in STATIC_ENDPOINTS:
+        # A file is the same for everybody: no user to find (a page load asks for some twenty,
+        # and each asked the database for the signed-in user).
+        return
     token = bearer_token()
     if token is not None:
         g.current_user = user_for_token(get_session(), token)

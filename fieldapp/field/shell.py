@@ -1,7 +1,9 @@
 """Every URL the field app needs to open and work with no network: the offline precache list."""
 from __future__ import annotations
 
+import posixpath
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
@@ -29,12 +31,15 @@ def script_files() -> list[str]:
 _IMPORT = re.compile(r"""^(?:import|export)\b[^"';]*?["'](\.{1,2}/[^"']+\.js)["']""", re.M)
 
 
-def imported_modules(*entries: str) -> list[str]:
+@lru_cache(maxsize=64)
+def imported_modules(*entries: str) -> tuple[str, ...]:
     """Every module the entries import, directly or not, as paths under static/js (entries excepted).
 
     The layout announces them with <link rel="modulepreload">: without a bundler a browser finds
     a module only when the one importing it has arrived, one round trip per level of imports,
     which a first visit on a slow line (before the worker keeps them) would feel.
+    Kept per process: the modules ship with a release, and every field page asked for its
+    graph again (reading and resolving some 20 files a page, docs/performance.md).
     """
     root = STATIC_DIR / "js"
     found: dict[str, None] = {}
@@ -42,11 +47,13 @@ def imported_modules(*entries: str) -> list[str]:
     while todo:
         module = todo.pop()
         for spec in _IMPORT.findall((root / module).read_text(encoding="utf-8")):
-            path = (root / module).parent.joinpath(spec).resolve().relative_to(root).as_posix()
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(module), spec))
+            if path.startswith("../"):
+                raise ValueError(f"{module} imports {spec}, outside static/js")
             if path not in found and path not in entries:
                 found[path] = None
                 todo.append(path)
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def shell_urls() -> list[str]:

@@ -7,6 +7,7 @@ defaults live in one place.
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from ..db import writes
 from ..records.models import Record, Referral
 from ..streets.models import Neighbourhood, Street
 from ..sqlfuncs import amsterdam_day
-from ..workdays import ordinal_sql
+from ..workdays import FIRST_DAY, ordinal_sql
 from .models import FollowUp, ReferralEvent, Route
 
 ROUTES = Route.__table__
@@ -35,7 +36,7 @@ def routed_partner(neighbourhood_id, code):
     return func.coalesce(override, default)
 
 
-def _desk_rows(dialect_name: str, *conditions):
+def _desk_rows(dialect_name: str, *conditions, since: date = FIRST_DAY):
     """The followups rows of consented referrals: referral, routed partner, status, language,
     the days of the record and of a first contact with their working-day ordinals. A referral
     answered before it reached the desk (loaded around records.store) is `contacted`."""
@@ -44,7 +45,7 @@ def _desk_rows(dialect_name: str, *conditions):
     days = [amsterdam_day(refs.c.occurred_at), amsterdam_day(refs.c.answered_at)]
     return (
         select(refs.c.id, routed_partner(streets.c.neighbourhood_id, refs.c.code), status, recs.c.language,
-               *days, *ordinal_sql(dialect_name, days))
+               *days, *ordinal_sql(dialect_name, days, since))
         .select_from(refs.join(recs, recs.c.id == refs.c.record_id).join(streets, streets.c.id == refs.c.street_id))
         .where(refs.c.consent == True, *conditions)  # noqa: E712
     )
@@ -54,16 +55,20 @@ DESK_COLUMNS = ["referral_id", "partner_id", "status", "language", "record_day",
                 "contact_ordinal"]
 
 
-def route_records(session: Session, consented_ids: list, **_facts) -> None:
+def route_records(session: Session, consented_ids: list, consented_since: date | None = None, **_facts) -> None:
     """Put the consented referrals of the records just stored on the desk (hooks.RECORDS_STORED).
 
-    Only records that hold one are asked about: on PostgreSQL the statement carries the
-    working-day calendar as a parameter (workdays.ordinal_sql), which cost every PUT several
-    milliseconds when it was sent for records without a referral (docs/performance.md)."""
+    Only records that hold one are asked about, and only the working days from the earliest of
+    their days on: on PostgreSQL the statement carries the working-day calendar as a parameter
+    (workdays.ordinal_sql), which cost every PUT several milliseconds when it was sent whole
+    (docs/performance.md). A referral just stored has no answer yet, so its record's day is the
+    only day the statement counts."""
     if not consented_ids:
         return
     dialect = session.get_bind().dialect.name
-    rows = _desk_rows(dialect, writes(session).one_of(Referral.__table__.c.record_id, "record_ids"))
+    rows = _desk_rows(dialect, writes(session).one_of(Referral.__table__.c.record_id, "record_ids"),
+                      # A day early: the margin costs nothing and no day of theirs can fall outside.
+                      since=consented_since - timedelta(days=1) if consented_since else FIRST_DAY)
     session.connection().execute(FollowUp.__table__.insert().from_select(DESK_COLUMNS, rows),
                                  {"record_ids": list(consented_ids)})
 

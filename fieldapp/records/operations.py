@@ -252,7 +252,9 @@ def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> lis
     if inserted:
         hooks.announce(hooks.RECORDS_STORED, session, record_ids=list(inserted),
                        street_ids=sorted({row["street_id"] for row in rows if row["id"] in inserted}),
-                       consented_ids=list({r["record_id"] for r in referral_rows if r["consent"]}))
+                       consented_ids=list({r["record_id"] for r in referral_rows if r["consent"]}),
+                       consented_since=min((local_date(r["occurred_at"]) for r in referral_rows if r["consent"]),
+                                           default=None))
 
     stored = {}
     missing = [row["id"] for row in rows if row["id"] not in inserted]

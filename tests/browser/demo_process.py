@@ -27,6 +27,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A shell that starts a job in the background (`cmd &` without job control) ignores Ctrl+C
+    # in it, and the demo would inherit that: it gets the default a terminal gives.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class DemoProcess:
     instance: Path
@@ -45,7 +51,7 @@ class DemoProcess:
         # A session of its own: Ctrl+C reaches make and the server it started, as in a terminal.
         self.process = subprocess.Popen(["make", "--no-print-directory", "demo"], cwd=ROOT, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=_ctrl_c_as_in_a_terminal)
         threading.Thread(target=self._read, daemon=True).start()
         self._wait_until_serving()
         return self
