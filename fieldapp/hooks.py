@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 # record_ids: the ids of records this transaction inserted; street_ids: their streets;
 # consented_ids: those of them that hold a consented referral (most records hold none);
-# consented_since: the earliest Amsterdam day of those records (None when there are none).
+# consented_since: the earliest Amsterdam day of those records (None when there are none);
+# measured_ids: those that list measures (most records list none).
 RECORDS_STORED = "records_stored"
 # street_ids: streets whose records (or the referrals they hold) were changed in place, or
 # loaded around records.operations.store; None: every street.

@@ -12,7 +12,7 @@ from flask import current_app, g, request, session
 from ..db import get_session
 from ..security import STATIC_ENDPOINTS
 from .models import User
-from .operations import user_for_token
+from .operations import user_for_session, user_for_token
 
 
 def bearer_token() -> str | None:
@@ -35,7 +35,7 @@ def load_current_user() -> None:
         return
     user_id = session.get("user_id")
     if user_id is not None:
-        user = get_session().get(User, user_id)
+        user = user_for_session(get_session(), user_id)
         if user is not None and user.active and _session_alive(user):
             g.current_user = user
             g.authenticated_by = "session"

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from .. import audit
 from ..codes import ROLES, STANDARD_PARTNERS
@@ -125,8 +125,17 @@ def issue_token(session: Session, user: User, hours: int) -> tuple[str, datetime
 def _token_query():
     # One query for the token, its user, the user's partner and neighbourhoods: every API call
     # asks. Built once: constructing it and working out its cache key cost more than running it.
+    # The languages the user speaks are read when asked for (see user_for_session).
+    user = joinedload(ApiToken.user)
     return (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-            .options(joinedload(ApiToken.user).joinedload(User.neighbourhoods)))
+            .options(user.joinedload(User.neighbourhoods), user.lazyload(User.language_rows)))
+
+
+def user_for_session(session: Session, user_id: int) -> User | None:
+    """The user of a signed-in session. The languages the user speaks are read when asked for:
+    the relationship's default (selectin) read them in a second query on every request, and
+    most requests never ask."""
+    return session.get(User, user_id, options=[lazyload(User.language_rows)])
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -254,7 +254,8 @@ def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> lis
                        street_ids=sorted({row["street_id"] for row in rows if row["id"] in inserted}),
                        consented_ids=list({r["record_id"] for r in referral_rows if r["consent"]}),
                        consented_since=min((local_date(r["occurred_at"]) for r in referral_rows if r["consent"]),
-                                           default=None))
+                                           default=None),
+                       measured_ids=[row["id"] for row in rows if row["id"] in inserted and row["measures"]])
 
     stored = {}
     missing = [row["id"] for row in rows if row["id"] not in inserted]

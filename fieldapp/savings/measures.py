@@ -27,9 +27,11 @@ def measure_rows(records) -> list[dict]:
     return rows
 
 
-def fold_in(session: Session, record_ids: list, street_ids: list[int], **_facts) -> None:
-    """Copy the installed measures of records just stored (hooks.RECORDS_STORED)."""
-    ids = list(record_ids)
+def fold_in(session: Session, measured_ids: list, **_facts) -> None:
+    """Copy the installed measures of records just stored (hooks.RECORDS_STORED): only records
+    that list measures are read again (their address was found in SQL), so a store without
+    any asks nothing here."""
+    ids = list(measured_ids)
     streets, addresses, anonymous = set(), set(), set()
     for start in range(0, len(ids), CHUNK):
         records = session.execute(
