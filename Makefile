@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 EXTRACT_OPTS := -F babel.cfg --sort-by-file --omit-header --no-location -k _l -k N_ -k lazy_gettext -k ngettext:1,2 --project=fieldapp
 EXTRACT := $(PYBABEL) extract $(EXTRACT_OPTS) -o translations/messages.pot .
 
-.PHONY: demo test install system-deps translations extract update-catalogs check-catalogs bench clean
+.PHONY: demo test install fonts system-deps translations extract update-catalogs check-catalogs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,18 +19,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) translations
 
-# Debian's Chromium for the browser tests and Noto fonts (Ethiopic for Tigrinya), when missing.
-system-deps:
-	@if ! command -v chromium >/dev/null || ! test -d /usr/share/fonts/truetype/noto; then \
-		echo "Installing chromium and fonts-noto-core (apt)"; \
+# Debian's Noto fonts, when missing: the app serves their Ethiopic face for Tigrinya
+# (fieldapp/field/fonts.py) and does not start without it.
+fonts:
+	@if ! test -f /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf; then \
+		echo "Installing fonts-noto-core (apt)"; \
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq fonts-noto-core >/dev/null; \
+	fi
+
+# Debian's Chromium for the browser tests, and the fonts, when missing.
+system-deps: fonts
+	@if ! command -v chromium >/dev/null; then \
+		echo "Installing chromium (apt)"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 translations: $(STAMP)
 	$(PYBABEL) compile -d translations --statistics 2>&1 | grep -v '^$$' || true
 
-demo: install
+demo: install fonts
 	$(VENV)/bin/fieldapp demo
 
 test: install system-deps
@@ -47,7 +56,7 @@ update-catalogs: $(STAMP)
 check-catalogs: $(STAMP)
 	$(VENV)/bin/pytest -q tests/test_i18n_catalogs.py
 
-bench: install
+bench: install fonts
 	$(PY) bench/ingest.py
 	$(PY) bench/dashboard.py
 

@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .dashboard import register as register_dashboard
     from .followup import register as register_followup
+    from .field import fonts
     from .field.blueprint import bp as field_bp
     from .health import bp as health_bp
     from .meetings import register as register_meetings
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     register_public(app, api.api)
     register_translations_review(app, api.api)
     app.register_blueprint(field_bp)
+    fonts.init_app(app)
     app.register_blueprint(offline_bp)
 
 

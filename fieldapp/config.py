@@ -44,6 +44,8 @@ def load_config(instance_path: Path) -> dict:
         "TILE_URL": env("FIELDAPP_TILE_URL", ""),
         "TILE_ATTRIBUTION": env("FIELDAPP_TILE_ATTRIBUTION", ""),
         "REDIS_URL": env("FIELDAPP_REDIS_URL", ""),
+        # Debian's fonts-noto-core: the Ethiopic web font the field app serves (field/fonts.py).
+        "FONT_DIR": env("FIELDAPP_FONT_DIR", "/usr/share/fonts/truetype/noto"),
         # Who may suggest wordings for a locale they speak (fieldapp/translations_review/access.py).
         "SUGGEST_ROLES": tuple(r.strip() for r in env("FIELDAPP_SUGGEST_ROLES", "taalcoach,admin").split(",") if r.strip()),
         # How long a SQLite writer waits for the file's lock before the request is answered 503.

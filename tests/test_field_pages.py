@@ -150,7 +150,7 @@ def test_shell_urls_are_all_served(app):
         assert page in urls
     for code in ACCEPTED:
         assert f"/field/i18n/{code}.json" in urls
-    assert "/field/codes.json" in urls and "/static/fonts/NotoSansEthiopic-Regular.ttf" in urls
+    assert "/field/codes.json" in urls and "/fonts/NotoSansEthiopic-Regular.ttf" in urls
     # Every module a field page may import, or the page breaks offline; the office's scripts are not the shell.
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "static" / "js").rglob("*.js")}
     assert {f"/{m}" for m in modules if "/dashboard/" not in m} <= set(urls)
@@ -292,3 +292,26 @@ def test_client_scripts_mark_every_literal_for_extraction():
     assert offenders == []
     js = (scripts / "home.js").read_text(encoding="utf-8")
     assert 'N_("Logged in as %(username)s")' in js  # the pattern the check relies on
+
+
+def test_the_ethiopic_font_comes_from_the_installed_package(app):
+    """Served from Debian's fonts-noto-core (config FONT_DIR), byte for byte, revalidated like
+    our files; only the fonts the pages declare; and an app whose font folder lacks it does not
+    start (the offline app's install would fail on every phone)."""
+    from pathlib import Path
+
+    import pytest
+
+    from fieldapp import create_app
+
+    client = app.test_client()
+    installed = Path(app.config["FONT_DIR"]) / "NotoSansEthiopic-Regular.ttf"
+    response = client.get("/fonts/NotoSansEthiopic-Regular.ttf")
+    assert response.status_code == 200 and response.data == installed.read_bytes()
+    assert response.mimetype == "font/ttf" and "no-store" not in response.headers["Cache-Control"]
+    again = client.get("/fonts/NotoSansEthiopic-Regular.ttf", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/fonts/NotoSansEthiopic-Bold.ttf").status_code == 404  # installed, not declared
+    assert client.get("/fonts/..%2F..%2F..%2Fetc%2Fpasswd").status_code == 404
+    with pytest.raises(RuntimeError, match="fonts-noto-core"):
+        create_app({**app.config, "FONT_DIR": str(Path(app.instance_path) / "no-fonts-here")})

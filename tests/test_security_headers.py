@@ -7,7 +7,7 @@ CSP_BASE = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancest
 SAMPLE_ARGS = {"record_id": uuid.uuid4(), "event_id": uuid.uuid4(), "neighbourhood_id": 1, "user_id": 1, "filename": "css/app.css", "referral_id": 1, "street_id": 1,
                "channel": "rally", "locale": "nl", "code": "nl", "meeting_id": uuid.uuid4(), "initiative_id": 1,
                "note_id": uuid.uuid4(), "slug": "smitsveen",
-               "suggestion_id": uuid.uuid4()}
+               "suggestion_id": uuid.uuid4(), "name": "NotoSansEthiopic-Regular.ttf"}
 
 
 def every_route(app):
@@ -39,7 +39,7 @@ def check_headers(response, endpoint):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # plain http in tests
     cache = response.headers.get("Cache-Control", "")
-    if endpoint in ("static", "api-docs.openapi_json", "leaflet.static"):
+    if endpoint in ("static", "api-docs.openapi_json", "leaflet.static", "fonts.font"):
         assert "no-store" not in cache
     elif endpoint == "public.neighbourhood":
         # The public neighbourhood page: counts only, the same for everyone, kept a minute.

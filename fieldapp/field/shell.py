@@ -9,10 +9,10 @@ from pathlib import Path
 from flask import current_app, has_request_context, url_for
 
 from ..i18n import ACCEPTED
+from .fonts import FONTS
 from .forms import FORMS
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
-FONTS = ("NotoSansEthiopic-Regular.ttf",)
 STYLES = ("app.css", "offline.css", "desk.css", "suggest.css")
 
 
@@ -80,7 +80,7 @@ def _urls() -> list[str]:
         *(url_for("field.form", channel=channel) for channel in FORMS),
         *(url_for("static", filename=f"css/{name}") for name in STYLES),
         *(url_for("static", filename=f"js/{name}") for name in script_files()),
-        *(url_for("static", filename=f"fonts/{name}") for name in FONTS),
+        *(url_for("fonts.font", name=name) for name in FONTS),
         *(url_for("field.strings", locale=code) for code in ACCEPTED),
         url_for("field.codes"),
     ]

@@ -28,7 +28,7 @@ def test_tigrinya_uses_the_served_font(live_server, page_360, artifacts_dir):
     assert any(0x1200 <= ord(ch) <= 0x137F for ch in text)
 
     # The face came from our own URL and is loaded.
-    assert (f"{live_server.url}/static/fonts/NotoSansEthiopic-Regular.ttf", 200) in fetched
+    assert (f"{live_server.url}/fonts/NotoSansEthiopic-Regular.ttf", 200) in fetched
     faces = page.evaluate("""() => [...document.fonts].map(f => ({family: f.family, status: f.status}))""")
     assert {"family": '"FieldApp Ethiopic"', "status": "loaded"} in faces or \
         {"family": "FieldApp Ethiopic", "status": "loaded"} in faces
