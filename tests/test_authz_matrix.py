@@ -292,6 +292,7 @@ case("dashboard.answer_from_queue", "POST")((
     lambda a, v: coordinators(a, own_hood(a, v, 302), stranger=302),
 ))
 case("leaflet.static", "GET")((lambda a, o: [("-", "/vendor/leaflet/leaflet.js", {})], lambda a, v: 200))
+case("fonts.font", "GET")((lambda a, o: [("-", "/fonts/NotoSansEthiopic-Regular.ttf", {})], lambda a, v: 200))
 
 # The follow-up desk's screens (issue 15): whoever sees a referral on the desk (on_the_desk) opens
 # and works it there, strangers are sent to sign in; the routing table is read by coordinators and
