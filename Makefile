@@ -19,21 +19,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) translations
 
+# apt-get as root, or through sudo: `$(APT_INSTALL) package`.
+SUDO = $$( [ "$$(id -u)" = 0 ] || echo sudo )
+APT_INSTALL = $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
+
 # Debian's Noto fonts, when missing: the app serves their Ethiopic face for Tigrinya
 # (fieldapp/field/fonts.py) and does not start without it.
 fonts:
 	@if ! test -f /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf; then \
 		echo "Installing fonts-noto-core (apt)"; \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq fonts-noto-core >/dev/null; \
+		$(APT_INSTALL) fonts-noto-core >/dev/null; \
 	fi
 
 # Debian's Chromium for the browser tests, and the fonts, when missing.
 system-deps: fonts
 	@if ! command -v chromium >/dev/null; then \
 		echo "Installing chromium (apt)"; \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; \
+		$(APT_INSTALL) chromium >/dev/null; \
 	fi
 
 translations: $(STAMP)

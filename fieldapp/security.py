@@ -21,8 +21,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 csrf = CSRFProtect()
 
 # Our files, Leaflet's (from its wheel, dashboard.views.leaflet_bp) and the Ethiopic font (from
-# fonts-noto-core, field.fonts): the same for everybody,
-# so nobody is looked up to serve them (accounts.access).
+# fonts-noto-core, field.fonts): the same for everybody, so nobody is looked up to serve them
+# (accounts.access).
 STATIC_ENDPOINTS = frozenset({"static", "leaflet.static", "fonts.font"})
 # Responses that may be cached: the files and the OpenAPI document hold no personal data.
 CACHEABLE_ENDPOINTS = STATIC_ENDPOINTS | {"api-docs.openapi_json"}

@@ -3,8 +3,8 @@
 Phones seldom have an Ethiopic font, so the pages declare Noto Sans Ethiopic with a
 unicode-range for Ethiopic (static/css/app.css): only a page with Tigrinya on it downloads it.
 The file is not kept in this repository: the set-up installs the package (`make fonts`, which
-`make demo` and `make test` run), as Leaflet comes from its wheel; config.FONT_DIR names where. Its licence (SIL OFL 1.1) is in the package's
-/usr/share/doc/fonts-noto-core/copyright.
+`make demo`, `make test` and `make bench` run), as Leaflet comes from its wheel; config.FONT_DIR
+names where. Its licence (SIL OFL 1.1) is in /usr/share/doc/fonts-noto-core/copyright.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def check_fonts(font_dir: str) -> None:
     missing = [name for name in FONTS if not (Path(font_dir) / name).is_file()]
     if missing:
         raise RuntimeError(f"{', '.join(missing)} not found in {font_dir}: install Debian's fonts-noto-core "
-                           "(make system-deps) or set FIELDAPP_FONT_DIR to a folder that holds it")
+                           "(make fonts) or set FIELDAPP_FONT_DIR to a folder that holds it")
 
 
 @bp.route("/fonts/<name>")
