@@ -11,7 +11,11 @@ import pytest
 from conftest import session_client
 from fieldapp.timeutil import AMSTERDAM, day_number, local_date, utcnow
 
-TODAY = local_date(utcnow())
+
+def today():
+    """Amsterdam's today, asked when a test runs: a constant taken at collection went stale
+    when a run crossed midnight in Amsterdam (23:00 UTC in winter)."""
+    return local_date(utcnow())
 
 
 def body(**changes) -> dict:
@@ -29,7 +33,7 @@ def make(api, **changes) -> dict:
 
 def moment(days_ago: int) -> str:
     """Noon in Amsterdam, `days_ago` calendar days before today."""
-    return datetime.combine(TODAY - timedelta(days=days_ago), time(12), AMSTERDAM).isoformat()
+    return datetime.combine(today() - timedelta(days=days_ago), time(12), AMSTERDAM).isoformat()
 
 
 def note(api, initiative_id: int, note_id=None, **fields):
@@ -40,7 +44,7 @@ def note(api, initiative_id: int, note_id=None, **fields):
 def last_progress(db, initiative_id: int, days_ago: int) -> None:
     from fieldapp.initiatives.models import Initiative
 
-    db.get(Initiative, initiative_id).last_progress_day = day_number(TODAY - timedelta(days=days_ago))
+    db.get(Initiative, initiative_id).last_progress_day = day_number(today() - timedelta(days=days_ago))
     db.commit()
 
 
@@ -178,15 +182,15 @@ def test_a_note_sent_29_days_ago_keeps_it_going(login, db):
     assert note(coord, made["id"], at=moment(30)).get_json()["stalled"] is True
     assert note(coord, made["id"], at=moment(29)).get_json()["stalled"] is False
     # A note typed late about an older day does not move the last progress back.
-    assert note(coord, made["id"], at=moment(45)).get_json()["last_progress"] == str(TODAY - timedelta(days=29))
+    assert note(coord, made["id"], at=moment(45)).get_json()["last_progress"] == str(today() - timedelta(days=29))
 
 
 def test_an_idea_does_not_stall_from_quiet_but_a_past_due_step_stalls_it(login, db):
     coord = login("coord")
     quiet_idea = make(coord, status="idea", title="Quiet idea")
     last_progress(db, quiet_idea["id"], 90)
-    make(coord, status="idea", title="Overdue step", next_step="Call Portaal", next_step_due=str(TODAY - timedelta(days=1)))
-    make(coord, title="Due today", next_step="Call Portaal", next_step_due=str(TODAY))
+    make(coord, status="idea", title="Overdue step", next_step="Call Portaal", next_step_due=str(today() - timedelta(days=1)))
+    make(coord, title="Due today", next_step="Call Portaal", next_step_due=str(today()))
     flags = {i["title"]: i["stalled"] for i in coord.get("/api/v1/initiatives").get_json()["initiatives"]}
     assert flags == {"Quiet idea": False, "Overdue step": True, "Due today": False}
     assert [i["title"] for i in coord.get("/api/v1/initiatives").get_json()["initiatives"]][0] == "Overdue step"
@@ -201,10 +205,10 @@ def test_the_sql_and_python_stalled_agree(login, db):
     coord = login("coord")
     for days in (0, 29, 30, 31):
         last_progress(db, make(coord, title=f"q{days}")["id"], days)
-    make(coord, title="late", next_step="x", next_step_due=str(TODAY - timedelta(days=1)))
+    make(coord, title="late", next_step="x", next_step_due=str(today() - timedelta(days=1)))
     db.expire_all()
-    in_sql = set(db.scalars(select(Initiative.title).where(stalled(TODAY))))
-    in_python = {i.title for i in db.scalars(select(Initiative)) if is_stalled(i, TODAY)}
+    in_sql = set(db.scalars(select(Initiative.title).where(stalled(today()))))
+    in_python = {i.title for i in db.scalars(select(Initiative)) if is_stalled(i, today())}
     assert in_sql == in_python == {"q30", "q31", "late"}
 
 
@@ -303,7 +307,7 @@ def test_the_overview_lists_what_moved_since_the_previous_session(app, login, wo
     assert note(coord, quiet["id"], at=moment(15), text="Only before").status_code == 201
     assert note(coord, done["id"], at=moment(3), status="done", text="Forty homes").status_code == 201
     last_progress(db, quiet["id"], 40)
-    since = str(TODAY - timedelta(days=10))
+    since = str(today() - timedelta(days=10))
     client = session_client(app, world.users["coord"])
     page = client.get(f"/initiatives/overview?since={since}&lang=en").get_data(as_text=True)
     moved_part = page.split('id="moved"')[1].split('id="stalled"')[0]
@@ -322,14 +326,14 @@ def test_the_overview_lists_what_moved_since_the_previous_session(app, login, wo
     # Without `since` and no partner session in the app: 30 days ago, and the page says so.
     default = client.get("/initiatives/overview?lang=en").get_data(as_text=True)
     assert "Not given: the day of the previous partner session" in default
-    assert f'value="{TODAY - timedelta(days=30)}"' in default and "Before the session" in default
+    assert f'value="{today() - timedelta(days=30)}"' in default and "Before the session" in default
     # The latest partner session before today sets it; a later one, or another kind, does not.
     plan_meeting(coord, world, "partner_session", moment(12))
     plan_meeting(coord, world, "residents_meeting", moment(7))
     plan_meeting(coord, world, "partner_session", moment(-3))
     default = client.get("/initiatives/overview?lang=en").get_data(as_text=True)
     moved_part = default.split('id="moved"')[1].split('id="stalled"')[0]
-    assert f'value="{TODAY - timedelta(days=12)}"' in default
+    assert f'value="{today() - timedelta(days=12)}"' in default
     assert "After the session" in moved_part and "Before the session" not in moved_part
     assert client.get("/initiatives/overview?since=yesterday").status_code == 422
 
@@ -397,7 +401,7 @@ def test_the_office_plans_a_meeting_for_an_initiative(app, login, world):
     form = client.get("/meetings/?lang=en").get_data(as_text=True)
     assert f'<option value="{running["id"]}">Klusdag Smitsplein</option>' in form
     data = {"csrf_token": csrf_from(form), "id": str(uuid.uuid4()), "type": "klusdag",
-            "day": str(TODAY - timedelta(days=1)), "time": "10:00", "place": "Smitshof",
+            "day": str(today() - timedelta(days=1)), "time": "10:00", "place": "Smitshof",
             "neighbourhood_id": str(world.hood_id), "streets": [str(world.streets["Smitsplein"])],
             "partners": ["eas"], "initiative": str(running["id"])}
     saved = client.post("/meetings/", data=data)
