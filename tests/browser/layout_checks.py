@@ -100,13 +100,21 @@ def page_height(page) -> int:
     return page.evaluate("() => document.scrollingElement.scrollHeight")
 
 
+def _styled(page) -> None:
+    # A screen reached by a form's POST is in the DOM before its stylesheets have loaded (the
+    # invitation's key once measured 438 px wide, unstyled): measure the page as it is drawn.
+    page.wait_for_load_state("load")
+
+
 def overflowing(page) -> list[str]:
     """What sticks out sideways (empty when the page fits the screen)."""
+    _styled(page)
     return page.evaluate(_OVERFLOW_JS)
 
 
 def broken_words(page, skip: str = SKIP_WORDS) -> list[str]:
     """Words split across lines (empty when none is)."""
+    _styled(page)
     return page.evaluate(_BROKEN_WORDS_JS, skip)
 
 

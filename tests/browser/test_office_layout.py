@@ -120,6 +120,34 @@ def test_checks_catch_a_squeezed_table_and_a_wide_box(browser):
         assert broken_words(page)  # Ethiopic words are words too
 
 
+def test_checks_measure_the_page_with_its_stylesheet(browser):
+    """A page reached by a form's POST is in the DOM before its stylesheet has arrived; measured
+    then, a key that the stylesheet lets break looked 376-438 px wide on a 360 px screen. The
+    checks wait for the styled page."""
+    import time
+
+    def slow_stylesheet(environ, start_response):
+        if environ["PATH_INFO"] == "/slow.css":
+            time.sleep(0.5)
+            start_response("200 OK", [("Content-Type", "text/css")])
+            return [b".wrap { word-break: break-all; }"]
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [b'<html lang="nl"><head><meta name="viewport" content="width=device-width">'
+                b'<link rel="stylesheet" href="/slow.css"></head><body><p><code class="wrap">'
+                b'otpauth://totp/fieldapp:nieuw?secret=ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGH</code></p></body></html>']
+
+    server = make_server("127.0.0.1", 0, slow_stylesheet, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with context_for(browser, None, None, 360) as page:
+            page.goto(f"http://127.0.0.1:{server.port}/", wait_until="commit")
+            page.wait_for_selector("code.wrap")
+            assert overflowing(page) == [] and broken_words(page) == []
+            assert page.evaluate("() => getComputedStyle(document.querySelector('code')).wordBreak") == "break-all"
+    finally:
+        server.shutdown()
+
+
 def _record(heights: dict, artifacts_dir, lang: str, width: int) -> None:
     """A file per language and width: the runs of a parametrisation may be in different processes."""
     path = artifacts_dir / f"office-page-heights-{lang}-{width}.json"
