@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
+from datetime import date
 
 import pytest
 
@@ -127,3 +129,22 @@ def test_meetings_export_suppresses_small_cells(meetings):
     # The screen shows the same figures, and says how the walk-ins are counted.
     page = coord.get(f"/dashboard/meetings{PERIOD}")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("period", [PERIOD, ""])
+def test_reach_from_the_street_figures_equals_reach_asked_alone(db, dashboard_world, meetings, period):
+    """The dashboard hands the street figures' records per language to the reach (one pass over
+    the period's records fewer); the meetings screen and CSV ask the reach alone. Both the same,
+    for a period (records grouped) and for all time (the tallies)."""
+    from fieldapp.dashboard.meeting_figures import reach_by_language
+    from fieldapp.dashboard.queries import Scope
+
+    coord, ids = meetings
+    report(coord, ids["M1"], 30, {"tr": 20, "so": 4})
+    report(coord, ids["M2"], 12, {"nl": 12})
+    streets = coord.get(f"/api/v1/dashboard/streets{period}").get_json()
+    first, last = (date(2026, 3, 1), date(2026, 3, 31)) if period else (None, None)
+    db.rollback()  # a fresh snapshot: the reports were stored through the API
+    alone = reach_by_language(db, Scope(neighbourhood_ids=(dashboard_world.world.hood_id,), first=first, last=last))
+    assert json.loads(json.dumps(alone)) == streets["meetings"]["reach"]
+    assert sum(row["records"] for row in alone["languages"]) == (22 if period else streets["totals"]["records"])

@@ -45,8 +45,10 @@ def dashboard_streets(query):
     user = require_user(*READERS)
     session = get_session()
     scope = scope_for(user, query)
+    figures = cache.cached_street_figures(session, scope)
     # Meetings change outside the streets' versions the cache keys on: counted on every request.
-    return {**cache.cached_street_figures(session, scope), "meetings": meeting_figures(session, scope)}
+    # Their reach takes the records per language from the street figures' totals.
+    return {**figures, "meetings": meeting_figures(session, scope, figures["totals"]["languages"])}
 
 
 @blp.route("/dashboard/savings", methods=["GET"])
@@ -123,7 +125,7 @@ def export_streets_xlsx(query):
     """The street table as a spreadsheet, small numbers suppressed. Coordinators."""
     _scope, figures = _audited_export(query, "streets.xlsx")
     desk = followup_figures(get_session(), _scope)
-    meetings = meeting_figures(get_session(), _scope)
+    meetings = meeting_figures(get_session(), _scope, figures["totals"]["languages"])
     savings = cache.cached_savings_report(get_session(), _scope.neighbourhood_ids, _scope.first, _scope.last)
     return _download(streets_xlsx(figures, desk, meetings, savings), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"streets{_period_suffix(query)}.xlsx")

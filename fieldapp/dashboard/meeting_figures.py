@@ -13,13 +13,13 @@ so it never enters reached, coverage or the ladder.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, func, literal_column, select, union_all
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..meetings.models import LANGUAGE, Meeting, MeetingCount, MeetingStreet
 from ..records.models import Record
 from ..sqlfuncs import amsterdam_day
-from .queries import Scope, record_conditions
+from .queries import Scope, languages_per_street
 
 FOLLOW_DAYS = 14
 M, MS, MC, R = Meeting.__table__, MeetingStreet.__table__, MeetingCount.__table__, Record.__table__
@@ -35,20 +35,24 @@ def meeting_conditions(scope: Scope) -> list:
     return conditions
 
 
-def reach_by_language(session: Session, scope: Scope) -> dict:
+def reach_by_language(session: Session, scope: Scope, records_by_language: dict | None = None) -> dict:
     """{"languages": [{language, records, head_count, reach}], "head_count_language_unknown",
-    "head_count", "meetings", "reported"}; languages by reach, largest first."""
-    records = (select(R.c.language.label("language"), func.count().label("records"),
-                      literal_column("0").label("head_count"))
-               .where(*record_conditions(scope)).group_by(R.c.language))
-    heads = (select(MC.c.code.label("language"), literal_column("0").label("records"), func.sum(MC.c.count))
-             .select_from(MC.join(M, M.c.id == MC.c.meeting_id))
-             .where(MC.c.kind == LANGUAGE, *meeting_conditions(scope)).group_by(MC.c.code))
-    both = union_all(records, heads).subquery()
-    rows = session.execute(select(both.c.language, func.sum(both.c.records), func.sum(both.c.head_count))
-                           .group_by(both.c.language)).all()
-    languages = [{"language": language, "records": int(n or 0), "head_count": int(h or 0),
-                  "reach": int(n or 0) + int(h or 0)} for language, n, h in rows]
+    "head_count", "meetings", "reported"}; languages by reach, largest first.
+
+    `records_by_language`: the scope's records per language when the caller has them already
+    (the street figures' totals), which saves a second pass over the period's records."""
+    if records_by_language is None:
+        records_by_language = {}
+        for _street_id, language, n in languages_per_street(session, scope):
+            records_by_language[language] = records_by_language.get(language, 0) + n
+    heads = dict(session.execute(
+        select(MC.c.code, func.sum(MC.c.count))
+        .select_from(MC.join(M, M.c.id == MC.c.meeting_id))
+        .where(MC.c.kind == LANGUAGE, *meeting_conditions(scope)).group_by(MC.c.code)).all())
+    languages = []
+    for language in {name for name, n in records_by_language.items() if n} | set(heads):
+        n, h = int(records_by_language.get(language) or 0), int(heads.get(language) or 0)
+        languages.append({"language": language, "records": n, "head_count": h, "reach": n + h})
     languages.sort(key=lambda row: (-row["reach"], row["language"]))
     meetings, reported, head_count = session.execute(
         select(func.count(), func.count(M.c.head_count), func.coalesce(func.sum(M.c.head_count), 0))
@@ -72,6 +76,6 @@ def followed_by_loket(session: Session, scope: Scope) -> list[dict]:
              "loket_walk_ins": int(n)} for mid, kind, starts_at, head_count, n in session.execute(stmt)]
 
 
-def meeting_figures(session: Session, scope: Scope) -> dict:
-    return {"reach": reach_by_language(session, scope), "followed_by_loket": followed_by_loket(session, scope),
-            "follow_days": FOLLOW_DAYS}
+def meeting_figures(session: Session, scope: Scope, records_by_language: dict | None = None) -> dict:
+    return {"reach": reach_by_language(session, scope, records_by_language),
+            "followed_by_loket": followed_by_loket(session, scope), "follow_days": FOLLOW_DAYS}

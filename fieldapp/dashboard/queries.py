@@ -358,7 +358,8 @@ def street_rows(session: Session, scope: Scope, detail: bool = True) -> list[dic
     return list(streets.values())
 
 
-def _add_languages(session: Session, scope: Scope, streets: dict) -> None:
+def languages_per_street(session: Session, scope: Scope) -> list[tuple[int, str, int]]:
+    """(street_id, language, records) of the scope's records; for all time from the tallies."""
     if all_time(scope):
         languages = select(L.c.street_id, L.c.language, L.c.records).where(*record_conditions(scope, L))
     else:
@@ -367,7 +368,11 @@ def _add_languages(session: Session, scope: Scope, streets: dict) -> None:
             .where(*record_conditions(scope))
             .group_by(R.c.street_id, R.c.language)
         )
-    for sid, language, n in session.execute(languages):
+    return session.execute(languages).all()
+
+
+def _add_languages(session: Session, scope: Scope, streets: dict) -> None:
+    for sid, language, n in languages_per_street(session, scope):
         streets[sid]["languages"][language] = n
 
 
