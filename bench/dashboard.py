@@ -184,7 +184,7 @@ def generate(engine, n_records: int, n_streets: int, n_addresses: int, n_referra
                 consent = rng.random() < CONSENT
                 answered = at + timedelta(days=rng.randrange(0, 30), hours=rng.randrange(0, 9)) \
                     if consent and rng.random() < 0.7 else None
-                refs.append({"record_id": rid, "street_id": sid, "occurred_at": at, "position": 0,
+                refs.append({"record_id": rid, "street_id": sid, "address_id": aid, "occurred_at": at, "position": 0,
                              "code": rng.choice(REFERRAL_CODES), "consent": consent,
                              "due_date": (at + timedelta(days=14)).date() if consent else None,
                              "answered_at": answered, "answered_by_id": user_id if answered else None})
@@ -459,6 +459,7 @@ def world_engine(args: argparse.Namespace):
     existing = None
     if args.reuse:
         try:
+            upgrade(engine)  # a world made under an older schema takes the newer migrations
             with engine.connect() as conn:
                 existing = conn.execute(select(func.count()).select_from(Record.__table__)).scalar()
         except Exception:  # noqa: BLE001 - no schema yet

@@ -184,7 +184,8 @@ def raw_insert_batch(engine, batch: list[dict], batch_referrals: list[list[dict]
         for row in batch:
             row["address_id"] = found.get((row["street_id"], row["house_number"], ""))
         conn.execute(Record.__table__.insert(), batch)
-        flat = [ref for refs in batch_referrals for ref in refs]
+        address_of = {row["id"]: row["address_id"] for row in batch}
+        flat = [{**ref, "address_id": address_of[ref["record_id"]]} for refs in batch_referrals for ref in refs]
         if flat:
             conn.execute(Referral.__table__.insert(), flat)
 

@@ -59,14 +59,15 @@ def _register_blueprints(app: Flask) -> None:
     from .initiatives import register as register_initiatives
     from .offline.blueprint import bp as offline_bp
     from .public import register as register_public
-    from .records.blueprint import blp as records_blp
+    from .records import register as register_records
     from .revisits import register as register_revisits
     from .savings import register as register_savings
     from .streets.blueprint import blp as streets_blp
     from .translations_review import register as register_translations_review
 
-    for blueprint in (auth_blp, streets_blp, records_blp):
+    for blueprint in (auth_blp, streets_blp):
         api.api.register_blueprint(blueprint)
+    register_records(app, api.api)
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)

@@ -486,8 +486,8 @@ def _dashboard_records(session, w: World) -> DashboardWorld:
         })
         for position, (ref_label, code, consent, due, answered) in enumerate(refs):
             referral_rows.append((ref_label, {
-                "record_id": rid, "street_id": rows[-1]["street_id"], "occurred_at": rows[-1]["occurred_at"],
-                "position": position, "code": code, "consent": consent,
+                "record_id": rid, "street_id": rows[-1]["street_id"], "address_id": rows[-1]["address_id"],
+                "occurred_at": rows[-1]["occurred_at"], "position": position, "code": code, "consent": consent,
                 "due_date": due, "answered_at": at(answered) if answered else None,
                 "answered_by_id": users["coord"].id if answered else None,
             }))

@@ -239,3 +239,30 @@ def test_migration_0014_gives_the_desk_its_working_day_ordinals(demo_db, databas
     upgrade(engine)
     assert state() == kept
     engine.dispose()
+
+
+def test_migration_0016_gives_each_referral_its_records_address(demo_db, database_url):
+    """Down to 0015 and up again over the demo: every referral carries its record's address, as
+    storing gave it."""
+    from alembic import command
+
+    from fieldapp.migrations.runner import alembic_config, upgrade
+    from fieldapp.records.models import Referral
+
+    demo_db.close()
+    engine = make_engine(database_url)
+    F, R = Referral.__table__, Record.__table__
+
+    def addresses():
+        with engine.connect() as conn:
+            return sorted(map(tuple, conn.execute(
+                select(F.c.id, F.c.address_id, R.c.address_id).join(R, R.c.id == F.c.record_id))))
+
+    kept = addresses()
+    assert sum(mine is not None for _id, mine, _record in kept) > 10
+    assert all(mine == record for _id, mine, record in kept)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0015_savings_tallies")
+    upgrade(engine)
+    assert addresses() == kept
+    engine.dispose()

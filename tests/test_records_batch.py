@@ -145,3 +145,50 @@ def test_each_record_is_linked_to_its_registered_address(login, world, db):
     stored = {str(r.id): r.address_id for r in db.scalars(select(Record))}
     assert stored == {rid: register.get((number, addition or "")) for rid, (number, addition) in sent.items()}
     assert sorted(v for v in stored.values() if v) == sorted(register.values())
+
+
+def test_a_referral_keeps_its_records_address(login, world, db):
+    """A referral carries its record's registered address (found in SQL while storing, in a
+    batch and by a single PUT); a number the register learns later and an erasure move it along
+    with the record's (hooks.RECORDS_CHANGED)."""
+    import io
+
+    from fieldapp.privacy.operations import erase_address, find_address
+    from fieldapp.records.models import Referral
+    from fieldapp.records.operations import link_records
+    from fieldapp.streets.importer import import_addresses
+    from fieldapp.streets.models import Street
+
+    api = login("vol")
+    street = world.streets["Koningsweg"]  # registered: 10-1, 10-2 and 12
+    consented = [{"code": "energy_coach", "consent": True}, {"code": "debt_help", "consent": False}]
+    batch = [{**rally(street, house_number=number, house_addition=addition, referrals=consented), "id": str(uuid.uuid4())}
+             for number, addition in [(10, "1"), (12, None), (77, None), (None, None)]]
+    assert {r["status"] for r in api.post("/api/v1/records/batch", json={"records": batch}).get_json()["results"]} == {"created"}
+    single = str(uuid.uuid4())
+    assert api.put(f"/api/v1/records/{single}", json=rally(street, house_number=10, house_addition="2",
+                                                           referrals=consented)).status_code == 201
+
+    def pairs():
+        db.rollback()
+        return sorted((str(ref.record_id), ref.position, ref.address_id, ref.record.address_id)
+                      for ref in db.scalars(select(Referral)))
+
+    stored = pairs()
+    assert len(stored) == 10 and all(mine == records for _r, _p, mine, records in stored)
+    assert sum(mine is not None for _r, _p, mine, _rec in stored) == 6  # 10-1, 12 and 10-2, two referrals each
+
+    name = db.get(Street, street).name
+    import_addresses(db, io.StringIO("neighbourhood,street,number,addition,postcode,lat,lon,tenure\n"
+                                     f"Smitsveen,{name},77,,1234AB,52.17,5.30,owner\n"))
+    assert link_records(db, {street}) == 1
+    db.commit()
+    linked = pairs()
+    assert all(mine == records for _r, _p, mine, records in linked)
+    assert sum(mine is not None for _r, _p, mine, _rec in linked) == 8
+
+    erase_address(db, find_address(db, "Smitsveen", name, 12))
+    db.commit()
+    erased = pairs()
+    assert all(mine == records for _r, _p, mine, records in erased)
+    assert sum(mine is not None for _r, _p, mine, _rec in erased) == 6

@@ -103,24 +103,19 @@ def tallied_per_address(scope: Scope):
     )
 
 
-def consented_refs(scope: Scope, addresses: bool | None = None):
+def consented_refs(scope: Scope):
     """Consented referrals of the period's records (materialized: the ladder's step 3,
-    open/overdue counts and the medians all read it). Referrals carry their record's street and
-    time; `addresses` adds the record's address, one lookup per referral, which by default only
-    a period needs (for all time the tallies give step 3)."""
-    if addresses is None:
-        addresses = not all_time(scope)
-    columns = [F.c.street_id, F.c.answered_at, F.c.closed_at, F.c.due_date,
+    open/overdue counts and the medians all read it). Referrals carry their record's street,
+    time and address, all in their street index: no record is looked up."""
+    columns = [F.c.street_id, F.c.address_id, F.c.answered_at, F.c.closed_at, F.c.due_date,
                days_between(F.c.occurred_at, F.c.answered_at).label("days")]
     stmt = select(*columns).where(F.c.consent == True, *record_conditions(scope, F))  # noqa: E712
-    if addresses:
-        stmt = stmt.add_columns(R.c.address_id).select_from(F.join(R, F.c.record_id == R.c.id))
     return stmt.cte("consented_refs").prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
 
 
 def consented_addresses(scope: Scope, refs=None):
     """Addresses with a record in the period that holds a consented referral (step 3)."""
-    refs = refs if refs is not None else consented_refs(scope, addresses=True)
+    refs = refs if refs is not None else consented_refs(scope)
     return (
         select(refs.c.address_id)
         .where(refs.c.address_id.is_not(None))

@@ -1,1 +1,12 @@
 """Contact records of the four outreach channels, and the referrals they hold."""
+from __future__ import annotations
+
+
+def register(app, api) -> None:
+    from .. import hooks
+    from .blueprint import blp
+    from .operations import follow_addresses
+
+    # Referrals keep their record's address: before the dashboard recounts (it listens later).
+    hooks.listen(hooks.RECORDS_CHANGED, follow_addresses)
+    api.register_blueprint(blp)

@@ -82,7 +82,9 @@ class Referral(Base):
     __tablename__ = "referrals"
     __table_args__ = (
         Index("ix_referrals_open", "consent", "answered_at", "due_date"),
-        Index("ix_referrals_street", "consent", "street_id", "occurred_at", "answered_at", "closed_at", "due_date"),
+        # With the address: a period's trust ladder reads its consented addresses from here.
+        Index("ix_referrals_street", "consent", "street_id", "occurred_at", "answered_at", "closed_at", "due_date",
+              "address_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +93,9 @@ class Referral(Base):
     # figures read the referrals alone instead of looking up one record per referral.
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The record's registered address, which can change (a number the register learns, an
+    # erasure): kept in step through hooks.RECORDS_CHANGED (operations.follow_addresses).
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"), index=True)
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
     code: Mapped[str] = mapped_column(String(30))
     consent: Mapped[bool] = mapped_column(Boolean)

@@ -213,9 +213,16 @@ def registered_address(columns):
         addresses.c.addition == func.coalesce(columns["house_addition"], "")).scalar_subquery()
 
 
+def record_address(columns):
+    """The registered address of the record a referral belongs to (a scalar subquery over the
+    referral's columns): read from the record just inserted, in the same transaction."""
+    return select(RECORDS.c.address_id).where(RECORDS.c.id == columns["record_id"]).scalar_subquery()
+
+
 RECORDS = Record.__table__
 REFERRALS = Referral.__table__
 FOUND_IN_SQL = (("address_id", registered_address),)
+REFERRAL_FOUND_IN_SQL = (("address_id", record_address),)
 
 
 def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> list[Outcome]:
@@ -244,7 +251,7 @@ def store(ctx: IngestContext, items: list[dict], with_rows: bool = False) -> lis
     referral_rows = list({(r["record_id"], r["position"]): r for r in referral_rows}.values())
     if referral_rows:
         # Their new ids only when the answer shows them (a PUT): RETURNING costs SQLite more.
-        ids = writes(session).insert_rows(session, REFERRALS, referral_rows,
+        ids = writes(session).insert_rows(session, REFERRALS, referral_rows, computed=REFERRAL_FOUND_IN_SQL,
                                           returning=("record_id", "position", "id") if with_rows else ())
         id_of = {(record_id, position): id_ for record_id, position, id_ in ids}
         for referral in referral_rows:
@@ -333,6 +340,19 @@ def list_records(session: Session, user: User, query: dict) -> tuple[list[Record
     page = list(session.scalars(stmt.order_by(Record.occurred_at.desc(), Record.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
     return page[:limit], next_cursor
+
+
+def follow_addresses(session: Session, street_ids: list[int] | None) -> None:
+    """Records of these streets changed in place (a number linked to the register, an erasure,
+    the retention's strip): their referrals take the record's address again
+    (hooks.RECORDS_CHANGED)."""
+    stmt = update(REFERRALS).values(address_id=select(RECORDS.c.address_id)
+                                    .where(RECORDS.c.id == REFERRALS.c.record_id).scalar_subquery())
+    if street_ids is not None:
+        if not street_ids:
+            return
+        stmt = stmt.where(REFERRALS.c.street_id.in_(sorted(set(street_ids))))
+    session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def link_records(session: Session, street_ids: set[int]) -> int:
