@@ -7,6 +7,6 @@ def register(app, api) -> None:
     from .blueprint import blp
     from .operations import follow_addresses
 
-    # Referrals keep their record's address: before the dashboard recounts (it listens later).
+    # A record's address changed in place (a linked number, an erasure): its referrals follow.
     hooks.listen(hooks.RECORDS_CHANGED, follow_addresses)
     api.register_blueprint(blp)
