@@ -1,9 +1,11 @@
 """Small helpers shared by tests."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from babel.support import Translations
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -11,6 +13,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def catalog_text(locale: str, msgid: str) -> str:
     """The committed catalog's translation of msgid (the expected text of a translated message)."""
     return Translations.load(str(ROOT / "translations"), [locale]).gettext(msgid)
+
+
+@contextmanager
+def sent_statements(app):
+    """Every statement the app's engine sends while the block runs, as sent."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, _params, _context, _executemany):
+        sent.append(statement)
+
+    engine = app.extensions["fieldapp.engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def rally(street_id: int, **extra) -> dict:

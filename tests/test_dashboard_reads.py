@@ -6,31 +6,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from conftest import session_client
+from helpers import sent_statements
 
 WRITE = re.compile(r"^\s*(WITH\b.*?\)\s*)?(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE | re.DOTALL)
 PERIOD = "from=2026-03-01&to=2026-03-31"
-
-
-@contextmanager
-def statements(app):
-    """Every statement the app's engine sends while the block runs."""
-    sent: list[str] = []
-
-    def seen(_conn, _cursor, statement, _params, _context, _executemany):
-        sent.append(statement)
-
-    engine = app.extensions["fieldapp.engine"]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 def writes_in(sent: list[str]) -> list[str]:
@@ -62,7 +45,7 @@ def test_a_dashboard_get_never_writes(app, dashboard_world, login, query):
     ]
 
     def read_everything():
-        with statements(app) as sent:
+        with sent_statements(app) as sent:
             for client, url in gets:
                 assert client.get(url).status_code == 200, url
         assert sent, "the listener saw nothing"

@@ -8,9 +8,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from conftest import csrf_from, session_client
+from helpers import sent_statements
 
 PAGE = "/buurt/smitsveen"
 # Smitsplein gets this many more helped homes, each on a klus day of its own (see `helped`).
@@ -51,17 +52,6 @@ def helped(db, dashboard_world):
     db.commit()
     cache.clear()
     return dashboard_world
-
-
-def _count_queries(app):
-    engine = app.extensions["fieldapp.engine"]
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    return seen, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
 def test_figures_small_counts_and_no_house_numbers(app, helped):
@@ -121,8 +111,7 @@ def test_every_language(app, helped, lang, direction):
 
 def test_cached_hit_makes_no_query(app, helped):
     client = app.test_client()
-    seen, stop = _count_queries(app)
-    try:
+    with sent_statements(app) as seen:
         first = client.get(PAGE, headers={"Accept-Language": "tr"})
         counted = len(seen)
         again = [client.get(PAGE, headers={"Accept-Language": "tr"}) for _ in range(5)]
@@ -131,8 +120,6 @@ def test_cached_hit_makes_no_query(app, helped):
         # Another language is a page of its own, counted once.
         client.get(PAGE, headers={"Accept-Language": "so"})
         assert len(seen) > counted
-    finally:
-        stop()
     assert all(r.get_data() == first.get_data() for r in again)
     assert first.headers["Cache-Control"] == "public, max-age=60"
     assert "Accept-Language" in first.headers["Vary"]
@@ -144,14 +131,11 @@ def test_time_limit_recounts(app, helped, monkeypatch):
 
     app.config["PUBLIC_PAGE_SECONDS"] = 0.0
     client = app.test_client()
-    seen, stop = _count_queries(app)
-    try:
+    with sent_statements(app) as seen:
         client.get(PAGE)
         counted = len(seen)
         client.get(PAGE)
         assert len(seen) == 2 * counted
-    finally:
-        stop()
     assert cache.seconds() == 0.0
 
 

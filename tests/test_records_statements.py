@@ -8,23 +8,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
 
-from fieldapp.db import get_engine
+from helpers import sent_statements
 
 
 @pytest.fixture
 def statements(app):
-    seen: list[str] = []
-    with app.app_context():
-        engine = get_engine()
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(engine, "before_cursor_execute", note)
+    with sent_statements(app) as seen:
+        yield seen
 
 
 def _put(api, world, statements, **extra) -> list[str]:
@@ -33,7 +24,8 @@ def _put(api, world, statements, **extra) -> list[str]:
     statements.clear()
     response = api.put(f"/api/v1/records/{uuid.uuid4()}", json=body)
     assert response.status_code == 201, response.get_json()
-    return [s for s in statements if s not in ("BEGIN", "COMMIT", "ROLLBACK")]
+    sent = [" ".join(s.split()) for s in statements]
+    return [s for s in sent if s not in ("BEGIN", "COMMIT", "ROLLBACK")]
 
 
 def test_a_plain_record_reads_no_languages_measures_or_desk(app, world, login, statements):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from fieldapp.savings.models import InstalledMeasure
 from fieldapp.savings.queries import neighbourhood_savings
 
-from helpers import catalog_text
+from helpers import catalog_text, sent_statements
 
 PERIOD = {"from": "2026-03-01", "to": "2026-03-31"}
 
@@ -271,29 +271,12 @@ def test_a_number_the_register_learns_makes_its_records_one_home(login, world, d
 
 
 # --- kept answers and the homes kept with the measures (issue 17, session 4) ----------------------
-def _statements_on(app, table: str):
-    """The statements the app's engine sends that read `table`, while the caller's block runs."""
-    from sqlalchemy import event
-
-    sent: list[str] = []
-
-    def seen(_conn, _cursor, statement, _params, _context, _executemany):
-        if table in statement:
-            sent.append(statement)
-
-    engine = app.extensions["fieldapp.engine"]
-    event.listen(engine, "before_cursor_execute", seen)
-    return sent, lambda: event.remove(engine, "before_cursor_execute", seen)
-
-
 def test_the_savings_answer_is_kept_until_a_record_or_a_version_changes_it(saved, app, login, world):
     first = saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json()
-    sent, stop = _statements_on(app, "installed_measures")
-    try:
+    with sent_statements(app) as sent:
         assert saved.get("/api/v1/dashboard/savings", query_string=PERIOD).get_json() == first
-    finally:
-        stop()
-    assert sent == []  # served from the dashboard's kept answers: no savings query
+    # Served from the dashboard's kept answers: no savings query.
+    assert [statement for statement in sent if "installed_measures" in statement] == []
     # A new record on Smitsplein (before the bulb's new figure of 15 March): one more home, 19 kWh more.
     put(login("vol"), klus(world.streets["Smitsplein"], "2026-03-11T10:00:00+01:00",
                            [{"code": "led_bulb", "quantity": 1}], house_number=2))

@@ -105,23 +105,14 @@ def test_files_are_served_without_asking_the_database(app, world):
     """A page load asks for some twenty files; with a signed-in session each looked the user up
     (a connection and a query a file). Files are the same for everybody, so none asks now,
     while a page of the same session still finds its user."""
-    from sqlalchemy import event
-
     from conftest import session_client
-    from fieldapp.db import get_engine
+    from helpers import sent_statements
 
     client = session_client(app, world.users["coord"])
-    statements = []
-    with app.app_context():
-        engine = get_engine()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with sent_statements(app) as statements:
         for path in ("/static/js/outbox.js", "/static/css/app.css", "/vendor/leaflet/leaflet.js"):
             response = client.get(path)
             assert response.status_code == 200, path
             assert statements == [], (path, statements)
         assert client.get("/dashboard/").status_code == 200
         assert any("users" in statement for statement in statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
