@@ -342,17 +342,21 @@ def list_records(session: Session, user: User, query: dict) -> tuple[list[Record
     return page[:limit], next_cursor
 
 
-def follow_addresses(session: Session, street_ids: list[int] | None) -> None:
-    """Records of these streets changed in place (a number linked to the register, an erasure,
-    the retention's strip): their referrals take the record's address again
-    (hooks.RECORDS_CHANGED)."""
-    stmt = update(REFERRALS).values(address_id=select(RECORDS.c.address_id)
-                                    .where(RECORDS.c.id == REFERRALS.c.record_id).scalar_subquery())
+def copy_record_addresses(session: Session, table, street_ids: list[int] | None) -> None:
+    """The rows of `table` that copy a record's address (referrals, installed measures) on these
+    streets (every street when None) take their record's address again."""
+    stmt = update(table).values(address_id=record_address(table.c))
     if street_ids is not None:
         if not street_ids:
             return
-        stmt = stmt.where(REFERRALS.c.street_id.in_(sorted(set(street_ids))))
+        stmt = stmt.where(table.c.street_id.in_(sorted(set(street_ids))))
     session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def follow_addresses(session: Session, street_ids: list[int] | None) -> None:
+    """Records of these streets changed in place (a number linked to the register, an erasure,
+    the retention's strip): their referrals follow (hooks.RECORDS_CHANGED)."""
+    copy_record_addresses(session, REFERRALS, street_ids)
 
 
 def link_records(session: Session, street_ids: set[int]) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import Table, and_, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..records.models import Record
+from ..records.operations import copy_record_addresses
 from ..timeutil import amsterdam_day
 from .models import NO_EARLIER_DAY, InstalledMeasure
 
@@ -54,12 +55,9 @@ def fold_in(session: Session, measured_ids: list, **_facts) -> None:
 def follow_addresses(session: Session, street_ids: list[int] | None) -> None:
     """Records of these streets changed in place (a number linked to the register, an erasure):
     their measures take the record's address again (hooks.RECORDS_CHANGED)."""
-    stmt = update(M).values(address_id=select(R.c.address_id).where(R.c.id == M.c.record_id).scalar_subquery())
-    if street_ids is not None:
-        if not street_ids:
-            return
-        stmt = stmt.where(M.c.street_id.in_(sorted(set(street_ids))))
-    session.execute(stmt.execution_options(synchronize_session=False))
+    if street_ids is not None and not street_ids:
+        return
+    copy_record_addresses(session, M, street_ids)
     recount_homes(session, street_ids)
 
 
